@@ -1,0 +1,1 @@
+"""pandera models for every frame that crosses a boundary."""
