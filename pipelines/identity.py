@@ -1,0 +1,47 @@
+"""Respondent ids: a keyed hash (HMAC-SHA256) of the normalised email or employee id.
+
+The key lives outside the database and the repository (see pipelines.config.secret_path) and
+is created on first use, so the same person gets the same id in every wave while the database
+alone can't be used to recover or confirm anyone's email.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+
+import pandas as pd
+
+from pipelines.config import secret_path
+from pipelines.text import norm
+
+
+def secret_key() -> bytes:
+    path = secret_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: if two loaders start at once, one creates the key and the other reads it.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"the respondent id key at {path} is damaged (too short)")
+    return key.encode("ascii")
+
+
+def hash_ids(values: pd.Series) -> pd.Series:
+    """One id per distinct normalised value (hashing each distinct value once)."""
+    key = secret_key()
+    normalised = values.map(norm)
+    distinct = {v: hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:32] for v in normalised.unique()}
+    return normalised.map(distinct)
+
+
+def per_ingestion_ids(file_sha256: str, rows: pd.Series) -> pd.Series:
+    """Without an id column, each row is its own respondent within this file only."""
+    return hash_ids(rows.map(lambda r: f"row:{file_sha256}:{r}"))

@@ -1,0 +1,362 @@
+"""Survey export -> DuckDB: read, map, validate, then write in one transaction.
+
+    python -m pipelines.ingest FILE... [--db PATH] [--wave LABEL] [--wave-date YYYY-MM-DD]
+                               [--profile PATH] [--json] [--suggest-profile]
+    python -m pipelines.ingest --list | --delete INGESTION_ID
+
+`prepare_file` does all the reading and checking without touching the database (so the upload
+page can show its report first); `write_prepared` then loads it. `ingest_file` does both.
+Exit codes: 0 loaded or already loaded, 3 refused (nothing written), 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines import db as dbmod
+from pipelines import load, taxonomy
+from pipelines.detect import auto_profile
+from pipelines.headers import looks_like_joined_header, split_headers
+from pipelines.profile import Profile, ProfileError, load_profile, to_dict
+from pipelines.read_file import FileRefused, RawTable, read_any
+from pipelines.transform import transform
+from pipelines.validate import validate_canonical
+
+MAX_REJECTED_SHARE = 0.5
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+@dataclass
+class IngestResult:
+    file: str
+    ingestion_id: int | None
+    wave: str | None
+    status: str  # loaded | already_loaded | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    respondents: int = 0
+    answers: int = 0
+    message: str = ""
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k != "file"} | {"file": self.file}
+
+
+@dataclass
+class Prepared:
+    """A file read, mapped and validated: what would be written, and what was wrong with it."""
+
+    file_name: str
+    sha256: str
+    raw: RawTable
+    profile: Profile
+    taxonomy: taxonomy.Taxonomy
+    wave_label: str
+    wave_date: dt.date | None
+    frames: dict[str, pd.DataFrame]
+    rejected: pd.DataFrame  # source_row, column_name, value, reason
+    rows_read: int
+    unmatched_columns: list[str] = field(default_factory=list)
+    unmapped_options: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def rows_rejected(self) -> int:
+        return int(self.rejected["source_row"].nunique())
+
+
+class Refused(Exception):
+    """The file as a whole can't be loaded; str() is the one line shown to the user."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def redact(value: object) -> object:
+    """Rejected values are shown back to HR; they must not carry an email address."""
+    return _EMAIL.sub("<email>", value) if isinstance(value, str) else value
+
+
+def default_wave(submitted: pd.Series) -> tuple[str, dt.date] | None:
+    """The half-year of the median submission, e.g. 2025-H1, and that median date."""
+    times = submitted.dropna()
+    if times.empty:
+        return None
+    median = times.sort_values().iloc[len(times) // 2]
+    return f"{median.year}-H{1 if median.month <= 6 else 2}", median.date()
+
+
+def resolve_profile(raw: RawTable, profile: Profile | str | Path | None, tax: taxonomy.Taxonomy):
+    if profile is None:
+        det = auto_profile(raw, tax)
+        return det.profile, det.unmatched
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    return profile, []
+
+
+def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = None, wave: str | None = None,
+                 wave_date: dt.date | None = None, file_name: str | None = None) -> Prepared:
+    """Read, map and validate a file. Raises Refused with a one-line reason when it can't load at all."""
+    path = Path(path)
+    name = file_name or path.name
+    try:
+        given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
+        raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
+                       sheet=given and given.sheet)
+        tax = taxonomy.builtin()
+        prof, unmatched = resolve_profile(raw, given, tax)
+        tax = tax.with_additions(prof.areas, prof.skills)
+        sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
+        if sheet.data.num_rows == 0 and not raw.ragged:
+            raise Refused(f"{name} has a header but no responses")
+        if looks_like_joined_header(sheet):
+            raise Refused(
+                f"{name}: all column names sit in one cell, which happens when Excel re-saves a CSV with "
+                f"'{raw.delimiter}' as its list separator and splits answers apart; export the original file again")
+        if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
+            raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
+                          "map the columns with a profile (try --suggest-profile)")
+        canonical = transform(sheet, prof, tax)
+    except (FileRefused, ProfileError) as exc:
+        raise Refused(str(exc)) from exc
+    except Exception as exc:  # anything unexpected in a file is still a refusal, not a crash
+        raise Refused(f"{name} could not be read: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from exc
+
+    rows = canonical.rows.rename(columns={"_row": "source_row"})
+    sha = sha256_of(path)
+    from pipelines import identity
+
+    if prof.fields.get("id"):
+        has_id = rows["id_value"].notna()
+        rows = rows[has_id].copy()
+        rows["respondent_id"] = identity.hash_ids(rows["id_value"])
+    else:
+        rows["respondent_id"] = identity.per_ingestion_ids(sha, rows["source_row"])
+    rows = rows.drop(columns=["id_value"])
+    problems = canonical.problems.rename(columns={"_row": "source_row"})
+    # A person who submitted twice in one file: the latest submission counts.
+    rows, superseded = _latest_submission(rows)
+    bad_rows = set(problems["source_row"]) | set(superseded["source_row"])
+    rows = rows[~rows["source_row"].isin(bad_rows)]
+    frames, invalid = validate_canonical(canonical, rows)
+    frames = {k: v[~v["source_row"].isin(set(invalid["source_row"]))] for k, v in frames.items()}
+    frames["respondents"] = frames["respondents"][~frames["respondents"]["source_row"].isin(set(invalid["source_row"]))]
+    ragged = pd.DataFrame(
+        [(row, None, f"{fields} fields", f"row has {fields} fields where the header has {expected}: "
+          "a truncated or damaged record") for row, fields, expected, _ in raw.ragged],
+        columns=["source_row", "column_name", "value", "reason"])
+    rejected = pd.concat([p for p in (problems, superseded, invalid, ragged) if len(p)], ignore_index=True) \
+        if any(len(p) for p in (problems, superseded, invalid, ragged)) else ragged
+    rejected["value"] = rejected["value"].map(redact)
+    id_col = prof.fields.get("id")
+    if id_col is not None and len(rejected):  # never echo an identifier back, even a malformed one
+        id_names = set(id_col.names)
+        rejected.loc[rejected["column_name"].isin(id_names), "value"] = "<redacted>"
+    rows_read = sheet.data.num_rows + len(raw.ragged)
+
+    label, date = wave, wave_date
+    inferred = default_wave(frames["respondents"]["submitted_at"])
+    if not label:
+        label = prof.wave_label or (inferred[0] if inferred else None)
+    if not label:
+        raise Refused(f"{name} has no submission dates to infer its wave from; name the wave (--wave)")
+    if date is None:
+        date = prof.wave_date or (inferred[1] if inferred else None)
+    prepared = Prepared(name, sha, raw, prof, tax, label, date, frames, rejected.sort_values("source_row",
+                        kind="stable").reset_index(drop=True), rows_read, unmatched, canonical.unmapped_options)
+    failing = prepared.rejected[~prepared.rejected["source_row"].isin(superseded["source_row"])]
+    if rows_read and failing["source_row"].nunique() > MAX_REJECTED_SHARE * rows_read:
+        first = failing.iloc[0]
+        raise Refused(f"{name}: {failing['source_row'].nunique()} of {rows_read} rows fail checks (more than "
+                      f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
+    return prepared
+
+
+def _latest_submission(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    order = rows.sort_values(["respondent_id", "submitted_at", "source_row"], na_position="first", kind="stable")
+    latest = order.drop_duplicates("respondent_id", keep="last")
+    older = order[~order.index.isin(latest.index)]
+    winner = dict(zip(latest["respondent_id"], latest["source_row"], strict=True))
+    superseded = pd.DataFrame({
+        "source_row": older["source_row"], "column_name": None, "value": None,
+        "reason": [f"superseded by a later submission from the same person (row {winner[r]})"
+                   for r in older["respondent_id"]],
+    })
+    return rows[rows.index.isin(latest.index)], superseded
+
+
+def write_prepared(prepared: Prepared, *, db: str | None = None, loaded_by: str | None = None) -> IngestResult:
+    with dbmod.writer(db) as con:
+        earlier = load.already_loaded(con, prepared.sha256, prepared.wave_label)
+        if earlier is not None:
+            return IngestResult(prepared.file_name, earlier, prepared.wave_label, "already_loaded",
+                                message=f"already loaded as ingestion {earlier} into wave {prepared.wave_label}; "
+                                        "nothing changed")
+        ingestion_id, _, superseded = load.write(
+            con, frames=prepared.frames, rejected=prepared.rejected, wave_label=prepared.wave_label,
+            wave_date=prepared.wave_date, file_name=prepared.file_name, sha256=prepared.sha256,
+            rows_read=prepared.rows_read, profile_name=prepared.profile.name, taxonomy=prepared.taxonomy,
+            loaded_by=loaded_by)
+        stats = con.execute(
+            "SELECT rows_read, rows_loaded, rows_rejected, "
+            "(SELECT count(*) FROM respondents WHERE ingestion_id = ?), "
+            "(SELECT count(*) FROM answers WHERE ingestion_id = ?) FROM ingestions WHERE ingestion_id = ?",
+            [ingestion_id, ingestion_id, ingestion_id]).fetchall()[0]
+    rows_read, rows_loaded, rows_rejected, respondents, answers = stats
+    note = f"; {rows_rejected} rows rejected (see rejected_rows)" if rows_rejected else ""
+    return IngestResult(prepared.file_name, ingestion_id, prepared.wave_label, "loaded", rows_read, rows_loaded,
+                        rows_rejected, respondents, answers,
+                        f"loaded {respondents} respondents and {answers} answers into wave {prepared.wave_label}{note}")
+
+
+def ingest_file(path: str | Path, *, db: str | None = None, wave: str | None = None,
+                wave_date: dt.date | None = None, profile: Profile | str | Path | None = None,
+                loaded_by: str | None = None) -> IngestResult:
+    """Load one file; never raises for a bad file (status 'rejected' with the reason instead)."""
+    path = Path(path)
+    try:
+        prepared = prepare_file(path, profile=profile, wave=wave, wave_date=wave_date)
+    except Refused as exc:
+        return IngestResult(path.name, None, wave, "rejected", message=str(exc))
+    return write_prepared(prepared, db=db, loaded_by=loaded_by)
+
+
+def suggest_profile(path: str | Path) -> str:
+    """A draft profile for HR to review: what was recognised, and what wasn't, as YAML comments."""
+    from pipelines.detect import Detection
+
+    raw = read_any(path)
+    det: Detection = auto_profile(raw, taxonomy.builtin())
+    det.profile.name = Path(path).stem
+    lines = [f"# Draft profile for {Path(path).name} — review before use.",
+             f"# Read as {raw.kind}, encoding {raw.encoding or 'n/a'}, delimiter {raw.delimiter!r}."]
+    if det.suggestions:
+        lines.append("# Possible skill columns (fuzzy match, please confirm and move into questions):")
+        lines += [f"#   {label!r}: {skill}  (score {score})" for label, (skill, score) in det.suggestions.items()]
+    if det.unmatched:
+        lines.append(f"# Columns not mapped ({len(det.unmatched)}):")
+        lines += [f"#   {label}" for label in det.unmatched[:200]]
+    import yaml
+
+    return "\n".join(lines) + "\n" + yaml.safe_dump(to_dict(det.profile), allow_unicode=True, sort_keys=False,
+                                                      width=110)
+
+
+def list_ingestions(db: str | None) -> list[dict]:
+    with dbmod.writer(db) as con:
+        return con.execute("""
+            SELECT i.ingestion_id, w.label AS wave, i.file_name, i.loaded_at::VARCHAR AS loaded_at, i.rows_read,
+                   i.rows_loaded, i.rows_rejected, i.status, i.loaded_by
+            FROM ingestions i JOIN waves w USING (wave_id) ORDER BY i.ingestion_id
+        """).df().to_dict("records")
+
+
+def delete(db: str | None, ingestion_id: int) -> bool:
+    with dbmod.writer(db) as con:
+        return load.delete_ingestion(con, ingestion_id)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipelines.ingest", description="Load survey exports into DuckDB.")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--db", help="database file (default $SKILLS_DB or data/skills.duckdb)")
+    p.add_argument("--wave", help="wave label, e.g. 2025-H1 (default: the profile's, else the half-year of "
+                                  "the median submission)")
+    p.add_argument("--wave-date", type=dt.date.fromisoformat, help="survey date of the wave, YYYY-MM-DD")
+    p.add_argument("--profile", help="profile YAML (path or a name in data/profiles)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+    p.add_argument("--suggest-profile", action="store_true", help="print a draft profile for each file")
+    p.add_argument("--list", action="store_true", help="list ingestions")
+    p.add_argument("--delete", type=int, metavar="INGESTION_ID", help="delete an ingestion and all it loaded")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return _run(args, parser)
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written by the unfinished file", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: one line, never a traceback
+        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        return 3
+
+
+def _run(args, parser) -> int:
+    if args.list:
+        for row in list_ingestions(args.db):
+            print(json.dumps(row, default=str) if args.json else
+                  "{ingestion_id:>4}  {wave:<12} {rows_loaded:>7} loaded {rows_rejected:>6} rejected  "
+                  "{loaded_at}  {file_name}".format(**row))
+        return 0
+    if args.delete is not None:
+        if delete(args.db, args.delete):
+            print(f"deleted ingestion {args.delete}")
+            return 0
+        print(f"no ingestion {args.delete}", file=sys.stderr)
+        return 3
+    if not args.files:
+        parser.print_usage(sys.stderr)
+        print("error: give at least one FILE (or --list / --delete)", file=sys.stderr)
+        return 2
+    if args.suggest_profile:
+        for f in args.files:
+            try:
+                print(suggest_profile(f))
+            except FileRefused as exc:
+                print(str(exc), file=sys.stderr)
+                return 3
+        return 0
+    if args.profile:
+        try:
+            load_profile(args.profile)
+        except ProfileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    code = 0
+    files = args.files
+    progress = None
+    if sys.stderr.isatty() and not args.json:
+        from tqdm import tqdm
+
+        progress = tqdm(total=len(files), unit="file", file=sys.stderr)
+    for f in files:
+        result = ingest_file(f, db=args.db, wave=args.wave, wave_date=args.wave_date, profile=args.profile)
+        if progress:
+            progress.update(1)
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False))
+        elif result.status == "rejected":
+            print(f"refused: {result.message}", file=sys.stderr)
+        else:
+            print(f"{result.file}: {result.message}")
+        if result.status == "rejected":
+            if args.json:
+                print(result.message, file=sys.stderr)
+            code = 3
+    if progress:
+        progress.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

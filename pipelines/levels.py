@@ -1,0 +1,50 @@
+"""Proficiency answers -> levels 0-4: numbers on a declared scale, or text labels."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+
+from pipelines.config import DATA_DIR
+from pipelines.text import norm
+
+LEVEL_NAMES = {0: "none", 1: "aware", 2: "basic", 3: "proficient", 4: "expert"}
+_NUMBER = re.compile(r"^([+-]?\d+(?:\.0+)?)(?:\s*[-:.)]\s*.*)?$")
+
+
+@lru_cache(maxsize=1)
+def default_labels() -> dict[str, int]:
+    data = yaml.safe_load((DATA_DIR / "levels.yaml").read_text(encoding="utf-8"))
+    return {norm(label): int(level) for level, labels in data.items() for label in labels}
+
+
+def label_map(extra: dict[str, int], replace: bool = False) -> dict[str, int]:
+    base = {} if replace else dict(default_labels())
+    base.update({norm(k): int(v) for k, v in extra.items()})
+    return base
+
+
+def to_level(token: str, labels: dict[str, int], scale: tuple[int, int]) -> int | None:
+    """The level an answer means, or None when it is not an answer we understand.
+
+    A number is placed linearly from the declared scale onto 0-4 (1-5 -> 0-4); a number outside
+    the scale maps outside 0-4 on purpose, so validation reports it as out of range rather than
+    it being silently clipped. "3 - Proficient" style answers are read by their number.
+    """
+    key = norm(token)
+    if key in labels:
+        return labels[key]
+    number = _NUMBER.match(key)
+    if number:
+        low, high = scale
+        value = float(number.group(1))
+        return int(round((value - low) * 4 / (high - low)))
+    return None
+
+
+def describe_labels(labels: dict[str, int]) -> str:
+    shown = {}
+    for label, level in labels.items():
+        shown.setdefault(level, label)
+    return "/".join(shown[k] for k in sorted(shown))

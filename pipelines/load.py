@@ -1,0 +1,139 @@
+"""Write one prepared file into the database as a single transaction (all of it or none of it)."""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import importlib.util
+
+import duckdb
+import pandas as pd
+
+from pipelines import taxonomy as taxonomy_mod
+
+
+def find_wave(con, label: str) -> tuple[int, dt.date | None] | None:
+    rows = con.execute("SELECT wave_id, survey_date FROM waves WHERE label = ?", [label]).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def ensure_wave(con, label: str, survey_date: dt.date | None) -> int:
+    found = find_wave(con, label)
+    if found:
+        if survey_date and found[1] != survey_date:
+            con.execute("UPDATE waves SET survey_date = ? WHERE wave_id = ?", [survey_date, found[0]])
+        return found[0]
+    wave_id = con.execute("SELECT nextval('wave_id_seq')").fetchall()[0][0]
+    con.execute("INSERT INTO waves VALUES (?, ?, ?)", [wave_id, label, survey_date])
+    return wave_id
+
+
+def already_loaded(con, sha256: str, wave_label: str) -> int | None:
+    row = con.execute(
+        "SELECT i.ingestion_id FROM ingestions i JOIN waves w USING (wave_id) "
+        "WHERE i.file_sha256 = ? AND w.label = ? AND i.status = 'loaded' ORDER BY i.ingestion_id LIMIT 1",
+        [sha256, wave_label],
+    ).fetchall()
+    return row[0][0] if row else None
+
+
+def refresh_aggregates(con) -> None:
+    """Keep the dashboards' pre-computed aggregates in step with the base tables."""
+    if importlib.util.find_spec("pipelines.aggregates") is not None:
+        from pipelines import aggregates
+
+        aggregates.refresh(con)
+
+
+def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], rejected: pd.DataFrame,
+          wave_label: str, wave_date: dt.date | None, file_name: str, sha256: str, rows_read: int,
+          profile_name: str, taxonomy, loaded_by: str | None) -> tuple[int, int, pd.DataFrame]:
+    """Insert everything; returns (ingestion_id, wave_id, superseded rows of this file).
+
+    A person already present in the wave from an earlier file keeps whichever submission is
+    later: an older one here is rejected as superseded, a newer one replaces the earlier rows.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        taxonomy_mod.sync(con, taxonomy)
+        wave_id = ensure_wave(con, wave_label, wave_date)
+        ingestion_id = con.execute("SELECT nextval('ingestion_id_seq')").fetchall()[0][0]
+        resp = frames["respondents"]
+        con.register("_resp", resp)
+        clash = con.execute("""
+            SELECT n.source_row, o.ingestion_id AS old_ingestion,
+                   coalesce(n.submitted_at > o.submitted_at, o.submitted_at IS NULL AND n.submitted_at IS NOT NULL) AS newer
+            FROM _resp n JOIN respondents o ON o.wave_id = ? AND o.respondent_id = n.respondent_id
+        """, [wave_id]).df()
+        stale = clash[~clash["newer"].astype(bool)]
+        superseded = pd.DataFrame({
+            "source_row": stale["source_row"], "column_name": None, "value": None,
+            "reason": [f"superseded: this person's submission in ingestion {i} is as recent or later"
+                       for i in stale["old_ingestion"]],
+        })
+        keep = resp[~resp["source_row"].isin(stale["source_row"])]
+        replaced = clash[clash["newer"].astype(bool)]
+        if len(replaced):
+            con.register("_replaced", resp[resp["source_row"].isin(replaced["source_row"])][["respondent_id"]])
+            for table in ("answers", "cloud_preferences", "learning_interests", "respondents"):
+                con.execute(f"DELETE FROM {table} WHERE wave_id = ? AND respondent_id IN "
+                            "(SELECT respondent_id FROM _replaced)", [wave_id])
+            con.unregister("_replaced")
+        all_rejected = pd.concat([rejected, superseded], ignore_index=True)
+        rows_rejected = int(all_rejected.loc[all_rejected["source_row"] > 0, "source_row"].nunique()) \
+            + int((all_rejected["source_row"] == 0).sum())
+        con.execute(
+            "INSERT INTO ingestions VALUES (?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, 'loaded', ?, ?)",
+            [ingestion_id, wave_id, file_name, sha256, rows_read, rows_read - rows_rejected, rows_rejected,
+             profile_name, loaded_by or _whoami()],
+        )
+        con.register("_keep", keep)
+        con.execute("""
+            INSERT INTO respondents SELECT ?, respondent_id, ?, team, role, location, submitted_at FROM _keep
+        """, [wave_id, ingestion_id])
+        for table, cols in (("answers", "k.respondent_id, f.skill_id, f.level"),
+                            ("cloud_preferences", "k.respondent_id, f.provider, f.kind"),
+                            ("learning_interests", "k.respondent_id, f.skill_id")):
+            con.register("_f", frames[table])
+            con.execute(f"INSERT INTO {table} SELECT ?, {cols}, ? FROM _f f JOIN _keep k USING (source_row)",
+                        [wave_id, ingestion_id])
+            con.unregister("_f")
+        con.register("_rej", all_rejected)
+        con.execute("INSERT INTO rejected_rows SELECT ?, source_row, column_name, value, reason FROM _rej "
+                    "ORDER BY source_row", [ingestion_id])
+        for name in ("_resp", "_keep", "_rej"):
+            con.unregister(name)
+        refresh_aggregates(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ingestion_id, wave_id, superseded
+
+
+def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int) -> bool:
+    """Remove an ingestion and everything it loaded (undo). False when there is no such ingestion."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        found = con.execute("SELECT wave_id FROM ingestions WHERE ingestion_id = ?", [ingestion_id]).fetchall()
+        if not found:
+            con.execute("ROLLBACK")
+            return False
+        for table in ("answers", "cloud_preferences", "learning_interests", "respondents", "rejected_rows",
+                      "ingestions"):
+            con.execute(f"DELETE FROM {table} WHERE ingestion_id = ?", [ingestion_id])
+        # A wave left with no ingestions goes too, so it stops showing as an empty wave.
+        con.execute("DELETE FROM waves WHERE wave_id = ? AND wave_id NOT IN (SELECT wave_id FROM ingestions)",
+                    [found[0][0]])
+        refresh_aggregates(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
+
+
+def _whoami() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
