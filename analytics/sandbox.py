@@ -273,11 +273,11 @@ def _open(path: str, limits: Limits) -> duckdb.DuckDBPyConnection:
 
 def _check_locked_down(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse to go on unless DuckDB reports the connection as read-only, sealed and locked."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT current_setting('enable_external_access'), current_setting('lock_configuration'), "
         "(SELECT readonly FROM duckdb_databases() WHERE database_name = current_database())"
-    ).fetchone()
-    if tuple(row) != (False, True, True):
+    ).fetchall()  # fetchall: a half-read result would block the connection
+    if rows != [(False, True, True)]:
         raise DatabaseUnavailable("the sandbox connection is not locked down; nothing was run")
 
 

@@ -6,7 +6,6 @@ alone can't be used to recover or confirm anyone's email.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -14,7 +13,6 @@ import secrets
 import pandas as pd
 
 from pipelines.config import secret_path
-from pipelines.text import norm
 
 
 def secret_key() -> bytes:
@@ -34,12 +32,20 @@ def secret_key() -> bytes:
     return key.encode("ascii")
 
 
+def normalise_ids(values: pd.Series) -> pd.Series:
+    """The same normalisation as pipelines.text.norm, vectorised: NFKC, case-folded, single spaces."""
+    text = values.astype("str")
+    return (text.str.normalize("NFKC").str.casefold()
+            .str.replace(r"\s+", " ", regex=True).str.strip())
+
+
 def hash_ids(values: pd.Series) -> pd.Series:
     """One id per distinct normalised value (hashing each distinct value once)."""
     key = secret_key()
-    normalised = values.map(norm)
-    distinct = {v: hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:32] for v in normalised.unique()}
-    return normalised.map(distinct)
+    normalised = normalise_ids(values)
+    distinct = normalised.unique()
+    digests = [hmac.digest(key, v.encode("utf-8"), "sha256").hex()[:32] for v in distinct]
+    return normalised.map(dict(zip(distinct, digests, strict=True)))
 
 
 def per_ingestion_ids(file_sha256: str, rows: pd.Series) -> pd.Series:

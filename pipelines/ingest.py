@@ -187,6 +187,8 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
 
 
 def _latest_submission(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if not rows["respondent_id"].duplicated().any():
+        return rows, pd.DataFrame(columns=["source_row", "column_name", "value", "reason"])
     order = rows.sort_values(["respondent_id", "submitted_at", "source_row"], na_position="first", kind="stable")
     latest = order.drop_duplicates("respondent_id", keep="last")
     older = order[~order.index.isin(latest.index)]

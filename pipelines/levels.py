@@ -15,7 +15,7 @@ _NUMBER = re.compile(r"^([+-]?\d+(?:\.0+)?)(?:\s*[-:.)]\s*.*)?$")
 
 @lru_cache(maxsize=1)
 def default_labels() -> dict[str, int]:
-    data = yaml.safe_load((DATA_DIR / "levels.yaml").read_text(encoding="utf-8"))
+    data = yaml.load((DATA_DIR / "levels.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return {norm(label): int(level) for level, labels in data.items() for label in labels}
 
 

@@ -91,7 +91,7 @@ def _build(areas, skills, aliases, categories) -> Taxonomy:
 
 
 def load(path: Path = TAXONOMY_FILE) -> Taxonomy:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     areas, skills, aliases = _frames(data["areas"], [])
     rows = []
     for order, cat in enumerate(data.get("service_categories", [])):

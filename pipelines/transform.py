@@ -60,6 +60,29 @@ def _skill_for(label: str, q: Question, lookup: dict[str, str]) -> tuple[bool, s
     return (skill is not None), skill
 
 
+def _map_token(q: Question, qi: int, opt: str, token: str, lookup, label_maps, profile: Profile,
+               unmapped: dict) -> tuple[str | None, int | None, str | None]:
+    """(target, level, error) for one answer token of question `q` in a column labelled `opt`."""
+    if q.kind == "rating":
+        known, skill = _skill_for(opt, q, lookup)
+        if not known or skill is None:
+            raise ProfileError(f"question {q.name!r}: column {opt!r} names no known skill; "
+                               "map it under skills: or add it to the taxonomy")
+        scale = q.scale or profile.scale
+        level = to_level(token, label_maps[qi], scale)
+        err = None if level is not None else (
+            f"'{token}' is not a proficiency level (expected a number on the {scale[0]}-{scale[1]} scale "
+            f"or one of {describe_labels(label_maps[qi])})")
+        return skill, level, err
+    if q.kind == "cloud":
+        return to_provider(token, q.providers), None, None
+    label = token if q.skill_from == "cell" else opt  # picked / interest
+    known, skill = _skill_for(label, q, lookup)
+    if not known:
+        unmapped.setdefault(q.name, []).append(label)
+    return skill, (q.level if q.kind == "picked" else None), None
+
+
 def transform(sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canonical:
     con = duckdb.connect()
     try:
@@ -72,7 +95,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     con.register("raw", sheet.data)
     lookup = taxonomy.lookup()
     known_skills = set(taxonomy.skills["skill_id"])
-    missing = [m for m in profile.missing]
+    missing = list(profile.missing)
 
     # 1. Which column feeds which question, and what the column itself names (its option).
     colmap = []  # (key, q, column label, header option)
@@ -91,75 +114,48 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     problems: list[pd.DataFrame] = []
     unmapped: dict[str, list[str]] = {}
 
-    # 2. Every non-empty answer cell, split into tokens where the question joins several in a cell.
-    if colmap:
-        con.execute("CREATE TEMP TABLE colmap (key VARCHAR, q INTEGER, col_label VARCHAR, opt VARCHAR)")
-        con.executemany("INSERT INTO colmap VALUES (?, ?, ?, ?)", colmap)
-        seps = [(qi, q.separator) for qi, q in enumerate(profile.questions) if q.separator]
-        con.execute("CREATE TEMP TABLE seps (q INTEGER, sep VARCHAR)")
-        if seps:
-            con.executemany("INSERT INTO seps VALUES (?, ?)", seps)
-        keys = ", ".join(_q(k) for k in dict.fromkeys(k for k, *_ in colmap))
-        con.execute("CREATE TEMP TABLE missing_markers (m VARCHAR)")
-        if missing:
-            con.executemany("INSERT INTO missing_markers VALUES (?)", [[m] for m in missing])
+    # 2. Every non-empty answer cell: one UNPIVOT, no per-cell work beyond dropping empties.
+    keys = list(dict.fromkeys(k for k, *_ in colmap))
+    if keys:
+        cols_sql = ", ".join(_q(k) for k in keys)
         con.execute(f"""
             CREATE TEMP TABLE cells AS
-            WITH u AS (UNPIVOT (SELECT _row, {keys} FROM raw) ON {keys} INTO NAME key VALUE val),
-            v AS (
-                SELECT u._row, m.q, m.col_label, m.opt, u.val,
-                       trim(replace(u.val, chr(160), ' ')) AS cell
-                FROM u JOIN colmap m USING (key)
-            )
-            SELECT _row, q, col_label, opt, val, trim(tok) AS token FROM (
-                SELECT v._row, v.q, v.col_label, v.opt, v.val,
-                       unnest(CASE WHEN s.sep IS NULL THEN [v.cell] ELSE string_split(v.cell, s.sep) END) AS tok
-                FROM v LEFT JOIN seps s USING (q)
-                WHERE v.cell <> '' AND v.cell NOT IN (SELECT m FROM missing_markers)
-            )
+            SELECT _row, key, val FROM (UNPIVOT (SELECT _row, {cols_sql} FROM raw) ON {cols_sql}
+                                        INTO NAME key VALUE val)
+            WHERE val <> ''
         """)
-        con.execute("DELETE FROM cells WHERE token = '' OR token IN (SELECT m FROM missing_markers)")
     else:
-        con.execute("CREATE TEMP TABLE cells (_row INTEGER, q INTEGER, col_label VARCHAR, opt VARCHAR, "
-                    "val VARCHAR, token VARCHAR)")
+        con.execute("CREATE TEMP TABLE cells (_row INTEGER, key VARCHAR, val VARCHAR)")
 
-    # 3. Map each distinct (question, option, token) once, in Python.
-    distinct = con.execute("SELECT DISTINCT q, opt, token FROM cells").fetchall()
-    mapping = []  # q, opt, token, target, level, error
-    for qi, opt, token in distinct:
+    # 3. Map each distinct (column, cell text) once, in Python: trim, split joined answers, drop
+    #    missing markers, then read each token as a level, a skill or a provider.
+    info = {key: (qi, label, opt) for key, qi, label, opt in colmap}
+    missing_keys = {norm(m) for m in missing}
+    token_cache: dict[tuple[int, str, str], tuple] = {}
+    label_maps = {qi: label_map({**profile.labels, **q.labels}, profile.replace_labels)
+                  for qi, q in enumerate(profile.questions) if q.kind == "rating"}
+    records = []
+    for key, val in con.execute("SELECT DISTINCT key, val FROM cells").fetchall():
+        qi, col_label, opt = info[key]
         q = profile.questions[qi]
-        if q.kind == "rating":
-            labels = label_map({**profile.labels, **q.labels}, profile.replace_labels)
-            known, skill = _skill_for(opt, q, lookup)
-            if not known or skill is None:
-                raise ProfileError(f"question {q.name!r}: column {opt!r} names no known skill; "
-                                   "map it under skills: or add it to the taxonomy")
-            level = to_level(token, labels, q.scale or profile.scale)
-            err = None if level is not None else (
-                f"'{token}' is not a proficiency level (expected a number on the "
-                f"{(q.scale or profile.scale)[0]}-{(q.scale or profile.scale)[1]} scale or one of "
-                f"{describe_labels(labels)})")
-            mapping.append((qi, opt, token, skill, level, err))
-        elif q.kind == "cloud":
-            mapping.append((qi, opt, token, to_provider(token, q.providers), None, None))
-        else:  # picked / interest: the option is the cell's text or the column's own label
-            label = token if q.skill_from == "cell" else opt
-            known, skill = _skill_for(label, q, lookup)
-            if not known:
-                unmapped.setdefault(q.name, []).append(label)
-            mapping.append((qi, opt, token, skill, q.level if q.kind == "picked" else None, None))
-    con.execute("CREATE TEMP TABLE mapping (q INTEGER, opt VARCHAR, token VARCHAR, target VARCHAR, "
-                "level INTEGER, error VARCHAR)")
-    if mapping:
-        con.executemany("INSERT INTO mapping VALUES (?, ?, ?, ?, ?, ?)", mapping)
-    con.execute("CREATE TEMP TABLE qkind (q INTEGER, kind VARCHAR, cloud_kind VARCHAR)")
-    if profile.questions:
-        con.executemany("INSERT INTO qkind VALUES (?, ?, ?)",
-                        [(i, q.kind, q.cloud_kind) for i, q in enumerate(profile.questions)])
+        cell = val.replace("\u00a0", " ").strip()
+        tokens = [t.strip() for t in cell.split(q.separator)] if q.separator else [cell]
+        for token in dict.fromkeys(t for t in tokens if t and norm(t) not in missing_keys):
+            cache_key = (qi, opt, token)
+            if cache_key not in token_cache:
+                token_cache[cache_key] = _map_token(q, qi, opt, token, lookup, label_maps, profile, unmapped)
+            target, level, err = token_cache[cache_key]
+            records.append((key, val, qi, q.kind, q.cloud_kind, col_label, target, level, err))
+    mapping = pd.DataFrame(records, columns=["key", "val", "q", "kind", "cloud_kind", "col_label", "target",
+                                             "level", "error"]).astype({"level": "Int16"})
+    mapping.insert(0, "mid", range(len(mapping)))
+    con.register("mapping", mapping)
+    # Cells become (row, mapping id): two integers each, so the joins below stay cheap at 72M cells.
+    con.execute("CREATE TEMP TABLE cell_map AS SELECT c._row, m.mid FROM cells c JOIN mapping m USING (key, val)")
     con.execute("""
-        CREATE TEMP TABLE mapped AS
-        SELECT c._row, c.q, k.kind, k.cloud_kind, c.col_label, c.val, m.target, m.level, m.error
-        FROM cells c JOIN mapping m USING (q, opt, token) JOIN qkind k USING (q)
+        CREATE TEMP VIEW mapped AS
+        SELECT c._row, m.q, m.kind, m.cloud_kind, m.col_label, m.val, m.target, m.level::SMALLINT AS level, m.error
+        FROM cell_map c JOIN mapping m USING (mid)
     """)
     problems.append(con.execute(
         "SELECT DISTINCT _row, col_label AS column_name, val AS value, error AS reason FROM mapped WHERE error IS NOT NULL"
@@ -189,8 +185,15 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         SELECT q, target FROM offered
         UNION SELECT DISTINCT q, target FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
     """)
+    unknown = {r[0] for r in con.execute("SELECT DISTINCT target FROM mapped WHERE kind IN ('rating', 'picked') "
+                                         "AND target IS NOT NULL").fetchall()} - known_skills
+    if unknown:
+        raise ProfileError(f"the profile maps answers to skills missing from the taxonomy: {sorted(unknown)[:5]}")
+    # An ENUM comes back to pandas as a categorical: millions of answers, a few dozen skill names.
+    con.register("_skill_ids", pd.DataFrame({"s": sorted(known_skills)}))
+    con.execute("CREATE TYPE skill_t AS ENUM (SELECT s FROM _skill_ids)")
     answers_sql = """
-        SELECT _row, target AS skill_id, max(level) AS level FROM (
+        SELECT _row, target::skill_t AS skill_id, max(level)::TINYINT AS level FROM (
             SELECT _row, target, level FROM mapped WHERE kind = 'rating' AND error IS NULL
             UNION ALL
             SELECT a._row, o.target, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
@@ -204,6 +207,16 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     long_sql = ""
     if profile.layout == "long":
         long_sql = _long_layout(con, profile, skill_col, level_col, lookup, problems)
+    rating_targets = [t for t in mapping.loc[mapping["kind"] == "rating", ["key", "target"]].drop_duplicates()
+                      .groupby("target").size()]
+    simple = (profile.layout == "wide" and not offered and not (mapping["kind"] == "picked").any()
+              and all(n == 1 for n in rating_targets)
+              and not any(q.separator for q in profile.questions if q.kind == "rating"))
+    if simple:  # one column per skill, one answer per cell: no aggregation needed
+        answers_sql = """
+            SELECT c._row, m.target::skill_t AS skill_id, m.level::TINYINT AS level
+            FROM cell_map c JOIN mapping m USING (mid) WHERE m.kind = 'rating' AND m.error IS NULL
+        """
     answers = con.execute(answers_sql.format(long=long_sql)).df()
     cloud = con.execute("""
         SELECT DISTINCT _row, target AS provider, cloud_kind AS kind FROM mapped WHERE kind = 'cloud'
@@ -211,9 +224,6 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     interests = con.execute("""
         SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
     """).df()
-    unknown = set(answers["skill_id"]) - known_skills
-    if unknown:
-        raise ProfileError(f"the profile maps answers to skills missing from the taxonomy: {sorted(unknown)[:5]}")
 
     # 5. The respondent's own columns.
     rows = _respondent_rows(con, sheet, profile, problems)
@@ -286,10 +296,9 @@ def _respondent_rows(con, sheet: Sheet, profile: Profile, problems: list) -> pd.
         cell = f"trim(replace({_q(col.key)}, chr(160), ' '))"
         return f"CASE WHEN {cell} = '' OR {cell} IN (SELECT m FROM missing_markers) THEN NULL ELSE {cell} END"
 
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'missing_markers'").fetchall()[0][0]:
-        con.execute("CREATE TEMP TABLE missing_markers (m VARCHAR)")
-        if missing:
-            con.executemany("INSERT INTO missing_markers VALUES (?)", [[m] for m in missing])
+    con.execute("CREATE TEMP TABLE missing_markers (m VARCHAR)")
+    if missing:
+        con.executemany("INSERT INTO missing_markers VALUES (?)", [[m] for m in missing])
     rows = con.execute(f"""
         SELECT _row, {expr(cols['id'])} AS id_value, {expr(cols['team'])} AS team, {expr(cols['role'])} AS role,
                {expr(cols['location'])} AS location, {expr(cols['submitted_at'])} AS submitted_text

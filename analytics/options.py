@@ -1,0 +1,37 @@
+"""What the sidebar filters can choose from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.db import check_aggregates, fetch, reader
+from analytics.waves import wave_list
+from schemas.metrics import AreaOptionFrame
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    waves: pd.DataFrame  # WaveFrame, oldest first
+    teams: tuple[str, ...]
+    roles: tuple[str, ...]
+    locations: tuple[str, ...]
+    tracks: tuple[str, ...]
+    areas: pd.DataFrame  # AreaOptionFrame, taxonomy order
+
+
+def filter_options(db: str, lang: str = "en") -> FilterOptions:
+    """Waves, teams, roles and locations present in any wave, and the taxonomy's tracks and areas."""
+    name = "name_ja" if lang == "ja" else "name_en"
+    with reader(db) as con:
+        check_aggregates(con)
+        waves = wave_list(con)
+        people = {
+            col: tuple(fetch(con, f"SELECT DISTINCT {col} AS v FROM agg_respondents "
+                                  f"WHERE population = 'all' ORDER BY v")["v"])
+            for col in ("team", "role", "location")
+        }
+        areas = fetch(con, f"SELECT area_id, {name} AS area_name, track FROM skill_areas ORDER BY sort_order, area_id")
+    tracks = tuple(dict.fromkeys(areas["track"]))
+    return FilterOptions(waves, people["team"], people["role"], people["location"], tracks,
+                         AreaOptionFrame.validate(areas))

@@ -1,0 +1,130 @@
+"""What an analyst can query: every table and view with its columns, types, row count and meaning.
+
+Descriptions come from data/data_dictionary.yaml, the one place they are kept; the README's data
+dictionary is rendered from the same file by :func:`dictionary_markdown`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from analytics import sandbox
+from pipelines.config import DATA_DIR
+
+DICTIONARY_FILE = DATA_DIR / "data_dictionary.yaml"
+# Bookkeeping tables that exist in the database but are not part of the analyst-facing model.
+INTERNAL_TABLES = frozenset({"schema_migrations"})
+NOT_DESCRIBED = "(not in the data dictionary yet)"
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    kind: str  # "table" or "view"
+    description: str
+    row_count: int | None  # None when counting failed or took too long
+    columns: tuple[ColumnInfo, ...]
+
+    def column_rows(self) -> list[dict]:
+        """The columns as records, ready for a grid."""
+        return [{"column": c.name, "type": c.type, "description": c.description} for c in self.columns]
+
+
+@lru_cache(maxsize=4)
+def dictionary(path: Path = DICTIONARY_FILE) -> dict[str, dict]:
+    """``{table: {"description": str, "columns": {column: description}}}`` in the file's order."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    tables = data.get("tables") or {}
+    out = {}
+    for name, entry in tables.items():
+        columns = (entry or {}).get("columns") or {}
+        out[str(name)] = {
+            "description": " ".join(str((entry or {}).get("description", "")).split()),
+            "columns": {str(c): " ".join(str(d or "").split()) for c, d in columns.items()},
+        }
+    return out
+
+
+def browse(db: str | os.PathLike | None = None, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> list[TableInfo]:
+    """Every analyst-facing table and view of the database, dictionary order first.
+
+    Runs on a sandbox connection, so it needs nothing the console itself doesn't have.
+    """
+    described = dictionary()
+    with sandbox.connect(db, limits) as con:
+        objects = con.execute("""
+            SELECT table_name AS name, 'table' AS kind FROM duckdb_tables()
+            WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+            UNION ALL
+            SELECT view_name, 'view' FROM duckdb_views()
+            WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+        """).fetchall()
+        columns = con.execute("""
+            SELECT table_name, column_name, data_type FROM duckdb_columns()
+            WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+            ORDER BY table_name, column_index
+        """).fetchall()
+        names = [name for name, _ in objects if name not in INTERNAL_TABLES]
+        counts = _row_counts(con, names, limits)
+    by_table: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in columns:
+        by_table.setdefault(table, []).append((column, data_type))
+    order = {name: i for i, name in enumerate(described)}
+    kinds = dict(objects)
+    names.sort(key=lambda n: (order.get(n, len(order)), n))
+    return [
+        TableInfo(
+            name=name,
+            kind=kinds[name],
+            description=described.get(name, {}).get("description") or NOT_DESCRIBED,
+            row_count=counts.get(name),
+            columns=tuple(
+                ColumnInfo(column, data_type, described.get(name, {}).get("columns", {}).get(column) or NOT_DESCRIBED)
+                for column, data_type in by_table.get(name, [])
+            ),
+        )
+        for name in names
+    ]
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str], limits: sandbox.Limits) -> dict[str, int]:
+    """Exact counts in one query; names come from the catalog, quoted as identifiers."""
+    if not names:
+        return {}
+    parts = [f"SELECT ? AS name, count(*) AS n FROM {_quote(name)}" for name in names]
+    guard = sandbox.time_limit(con, limits.timeout_s)
+    try:
+        with guard:
+            return dict(con.execute(" UNION ALL ".join(parts), names).fetchall())
+    except duckdb.Error:  # a slow or broken view: show the columns without counts
+        return {}
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def dictionary_markdown(path: Path = DICTIONARY_FILE) -> str:
+    """The data dictionary as Markdown, for the README: one section and column table per table."""
+    lines = []
+    for name, entry in dictionary(path).items():
+        lines += [f"### `{name}`", "", entry["description"], "", "| column | description |", "|---|---|"]
+        lines += [f"| `{column}` | {text.replace('|', '/')} |" for column, text in entry["columns"].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m analytics.schema_browser > dictionary.md
+    print(dictionary_markdown())

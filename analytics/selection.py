@@ -1,0 +1,41 @@
+"""How many people the filters select, and the rule that a selection under k shows nothing.
+
+Cells are suppressed one by one, but a cell that describes nobody (n = 0) stays visible; for a
+selection of, say, 3 people those empty cells would still say something about the 3. So when
+the whole selection is smaller than k, every row of every metric for it is hidden.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.db import fetch
+from analytics.filters import Filters
+from analytics.sql import WHERE_PEOPLE
+from analytics.suppression import SUPPRESSED
+
+
+def sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str = "all") -> dict[int, int]:
+    """Respondents matching the people filters, per wave."""
+    frame = fetch(con, f"""
+        SELECT g.wave_id, sum(g.n_respondents) AS n FROM agg_respondents g
+        WHERE g.population = $population AND {WHERE_PEOPLE} GROUP BY g.wave_id
+    """, {**f.params(), "population": population})
+    return {int(w): int(n) for w, n in zip(frame["wave_id"], frame["n"], strict=True)}
+
+
+def too_small(n: int, k: int) -> bool:
+    return 0 < n < k
+
+
+def hide_rows(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """Blank ``columns`` in ``rows`` (boolean, aligned) and mark them suppressed."""
+    out = frame.copy()
+    mask = rows.to_numpy(dtype=bool)
+    for col in columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out.loc[mask, col] = float("nan")
+        else:
+            out.loc[mask, col] = pd.NA
+    out[SUPPRESSED] = out[SUPPRESSED].to_numpy(dtype=bool) | mask
+    return out

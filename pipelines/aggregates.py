@@ -1,0 +1,197 @@
+"""Rebuild the dashboards' aggregate tables (migration 002) from the base tables.
+
+``refresh(con)`` is called by the ingest pipeline inside its write transaction after every load
+or delete, so readers never see base tables and aggregates out of step. Passing ``wave_ids``
+rebuilds only those waves (plus the cohort rows of the waves that follow them), which is what
+keeps a load cheap when the answers table is large; without it everything is rebuilt.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+from pipelines import config
+from pipelines.db import writer
+
+NOT_GIVEN = "(not given)"
+_LEVELS = ", ".join(f"count(*) FILTER (WHERE level = {n}) AS n_l{n}" for n in range(5))
+_TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_pop")
+
+
+def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the aggregates for ``wave_ids`` (None: all waves) and stamp a new refresh id.
+
+    Joins the caller's transaction when one is open, otherwise runs in its own.
+    """
+    own = _begin(con)
+    try:
+        _target_waves(con, wave_ids)
+        _wave_order(con, full=wave_ids is None)
+        _populations(con)
+        _delete_stale(con)
+        _insert_all(con)
+        _stamp(con)
+        for name in _TEMP:
+            con.execute(f"DROP TABLE {name}")
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own:  # a caller's own transaction is the caller's to roll back (temp tables go with it)
+            con.execute("ROLLBACK")
+        raise
+
+
+def ensure_ready(path: str | None = None) -> bool:
+    """Refresh when the aggregates are missing or behind the ingestions; True when it did.
+
+    For a database written before the aggregates existed (or by a pipeline that skipped the
+    refresh): the dashboards call it once instead of showing nothing.
+    """
+    with writer(config.db_path(path)) as con:
+        if not is_stale(con):
+            return False
+        refresh(con)
+        return True
+
+
+def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when agg_meta is empty or records a different set of ingestions than exist now."""
+    stamp = con.execute("SELECT ingestion_count, max_ingestion_id FROM agg_meta").fetchall()
+    now = con.execute("SELECT count(*), max(ingestion_id) FROM ingestions").fetchall()
+    return not stamp or tuple(stamp[0]) != tuple(now[0])
+
+
+def _begin(con) -> bool:
+    try:
+        con.execute("BEGIN TRANSACTION")
+        return True
+    except duckdb.TransactionException:  # already inside the caller's transaction
+        return False
+
+
+def _target_waves(con, wave_ids) -> None:
+    """_agg_target: the waves whose 'all' rows are rebuilt (deleted waves included, to clear them)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _agg_target (wave_id INTEGER)")
+    if wave_ids is None:
+        con.execute("INSERT INTO _agg_target SELECT wave_id FROM waves "
+                    "UNION SELECT wave_id FROM agg_wave_order UNION SELECT wave_id FROM agg_respondents")
+    else:
+        con.execute("INSERT INTO _agg_target SELECT DISTINCT unnest(?::INTEGER[])", [list(wave_ids)])
+
+
+def _wave_order(con, full: bool) -> None:
+    """Recompute the wave order; _agg_cohort_waves: waves whose cohort rows must be rebuilt."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _agg_order AS
+        SELECT wave_id, row_number() OVER w AS seq, lag(wave_id) OVER w AS prev_wave_id
+        FROM waves WINDOW w AS (ORDER BY survey_date NULLS LAST, wave_id)
+    """)
+    # A cohort row of wave W depends on W and its previous wave: rebuild it when either changed,
+    # or when W's previous wave is no longer the same one (a wave loaded out of order, or deleted).
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _agg_cohort_waves AS
+        SELECT wave_id FROM _agg_target
+        UNION SELECT n.wave_id FROM _agg_order n
+              LEFT JOIN agg_wave_order o USING (wave_id)
+              WHERE {'TRUE' if full else 'FALSE'}
+                 OR n.prev_wave_id IN (SELECT wave_id FROM _agg_target)
+                 OR o.wave_id IS NULL OR o.prev_wave_id IS DISTINCT FROM n.prev_wave_id
+    """)
+    con.execute("DELETE FROM agg_wave_order")
+    con.execute("INSERT INTO agg_wave_order SELECT wave_id, seq, prev_wave_id FROM _agg_order")
+
+
+def _populations(con) -> None:
+    """_agg_pop: who counts in which (population, wave), and which wave their answers come from."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _agg_pop AS
+        WITH people AS (
+            SELECT wave_id, respondent_id,
+                   coalesce(nullif(trim(team), ''), '{NOT_GIVEN}') AS team,
+                   coalesce(nullif(trim(role), ''), '{NOT_GIVEN}') AS role,
+                   coalesce(nullif(trim(location), ''), '{NOT_GIVEN}') AS location
+            FROM respondents
+        ),
+        cohort AS (
+            SELECT p.*, o.prev_wave_id
+            FROM people p
+            JOIN _agg_order o USING (wave_id)
+            WHERE p.wave_id IN (SELECT wave_id FROM _agg_cohort_waves)
+              AND EXISTS (SELECT 1 FROM respondents r
+                          WHERE r.wave_id = o.prev_wave_id AND r.respondent_id = p.respondent_id)
+        )
+        SELECT 'all' AS population, wave_id, wave_id AS source_wave_id, respondent_id, team, role, location
+        FROM people WHERE wave_id IN (SELECT wave_id FROM _agg_target)
+        UNION ALL
+        SELECT 'cohort', wave_id, wave_id, respondent_id, team, role, location FROM cohort
+        UNION ALL
+        SELECT 'cohort_prev', wave_id, prev_wave_id, respondent_id, team, role, location FROM cohort
+    """)
+
+
+def _delete_stale(con) -> None:
+    in_target = "wave_id IN (SELECT wave_id FROM _agg_target)"
+    in_cohort = "wave_id IN (SELECT wave_id FROM _agg_cohort_waves)"
+    for table in ("agg_respondents", "agg_skill_levels", "agg_area_levels"):
+        con.execute(f"DELETE FROM {table} WHERE (population = 'all' AND {in_target}) "
+                    f"OR (population <> 'all' AND {in_cohort})")
+    for table in ("agg_category_levels", "agg_interest_levels", "agg_cloud", "agg_cloud_base"):
+        con.execute(f"DELETE FROM {table} WHERE {in_target}")
+
+
+def _insert_all(con) -> None:
+    dims = "p.population, p.wave_id, p.team, p.role, p.location"
+    join = "FROM _agg_pop p JOIN {table} t ON t.wave_id = p.source_wave_id AND t.respondent_id = p.respondent_id"
+    only_all = "WHERE p.population = 'all'"
+    con.execute(f"INSERT INTO agg_respondents SELECT {dims}, count(*) FROM _agg_pop p GROUP BY ALL")
+    # One answer per person and skill is the contract; max() keeps the counts right if not.
+    con.execute(f"""
+        INSERT INTO agg_skill_levels
+        SELECT population, wave_id, team, role, location, skill_id, count(*), {_LEVELS}
+        FROM (SELECT {dims}, t.skill_id, max(t.level) AS level {join.format(table='answers')} GROUP BY ALL)
+        GROUP BY ALL
+    """)
+    con.execute(f"""
+        INSERT INTO agg_area_levels
+        SELECT population, wave_id, team, role, location, area_id, count(*), {_LEVELS}
+        FROM (SELECT {dims}, p.respondent_id, s.area_id, max(t.level) AS level
+              {join.format(table='answers')} JOIN skills s ON s.skill_id = t.skill_id GROUP BY ALL)
+        GROUP BY ALL
+    """)
+    con.execute(f"""
+        INSERT INTO agg_category_levels
+        SELECT wave_id, team, role, location, category_id, provider, count(*), {_LEVELS}
+        FROM (SELECT {dims}, p.respondent_id, c.category_id, c.provider, max(t.level) AS level
+              {join.format(table='answers')} JOIN service_categories c ON c.skill_id = t.skill_id
+              {only_all} GROUP BY ALL)
+        GROUP BY ALL
+    """)
+    con.execute(f"""
+        INSERT INTO agg_interest_levels
+        SELECT wave_id, team, role, location, skill_id, count(*), count(*) FILTER (WHERE level IS NULL), {_LEVELS}
+        FROM (SELECT {dims}, p.respondent_id, t.skill_id, max(a.level) AS level
+              {join.format(table='learning_interests')}
+              LEFT JOIN answers a ON a.wave_id = t.wave_id AND a.respondent_id = t.respondent_id
+                                 AND a.skill_id = t.skill_id
+              {only_all} GROUP BY ALL)
+        GROUP BY ALL
+    """)
+    con.execute(f"""
+        INSERT INTO agg_cloud
+        SELECT p.wave_id, p.team, p.role, p.location, t.kind, t.provider, count(DISTINCT p.respondent_id)
+        {join.format(table='cloud_preferences')} {only_all} GROUP BY ALL
+    """)
+    con.execute(f"""
+        INSERT INTO agg_cloud_base
+        SELECT p.wave_id, p.team, p.role, p.location, t.kind, count(DISTINCT p.respondent_id)
+        {join.format(table='cloud_preferences')} {only_all} GROUP BY ALL
+    """)
+
+
+def _stamp(con) -> None:
+    con.execute("DELETE FROM agg_meta")
+    con.execute("""
+        INSERT INTO agg_meta
+        SELECT uuid()::VARCHAR, now()::TIMESTAMP, count(*), max(ingestion_id) FROM ingestions
+    """)
