@@ -37,9 +37,9 @@ _LEVEL_COLS = [f"n_l{n}" for n in range(5)]
 def skill_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """One row per skill asked in the wave (taxonomy order): answered, proficient, coverage."""
     with reader(db) as con:
-        cells = _skill_cells(con, f, s)
+        cells, size = _skill_cells(con, f, s)
     frame = suppress(cells, "n_answered", ["n_proficient", "coverage", *_LEVEL_COLS], s.k)
-    frame = _hide_small_selection(frame, cells.attrs.get("selection", 0), s, ["n_answered", "n_proficient", "coverage"])
+    frame = _hide_small_selection(frame, size, s, ["n_answered", "n_proficient", "coverage"])
     return SkillCoverageFrame.validate(frame[list(SkillCoverageFrame.to_schema().columns)])
 
 
@@ -86,10 +86,10 @@ def level_distribution(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """Long format, one row per skill and level 0-4: respondents at that level and their share.
     Only skills someone in the selection answered; a skill under k is hidden as a whole."""
     with reader(db) as con:
-        cells = _skill_cells(con, f, s)
+        cells, size = _skill_cells(con, f, s)
     cells = cells[cells["n_answered"] > 0]
     frame = suppress(cells, "n_answered", _LEVEL_COLS, s.k)
-    frame = _hide_small_selection(frame, cells.attrs.get("selection", 0), s, ["n_answered", *_LEVEL_COLS])
+    frame = _hide_small_selection(frame, size, s, ["n_answered", *_LEVEL_COLS])
     long = frame.melt(
         id_vars=["skill_id", "skill_name", "area_name", "n_answered", SUPPRESSED, "skill_order"],
         value_vars=_LEVEL_COLS, var_name="level", value_name="n",
@@ -105,11 +105,11 @@ def bench_depth(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """Per skill asked in the wave: how many people are at or above the threshold (0 if nobody in
     the selection answered it) and whether that makes it a single point of knowledge."""
     with reader(db) as con:
-        cells = _skill_cells(con, f, s)
+        cells, size = _skill_cells(con, f, s)
     frame = cells.rename(columns={"n_proficient": "bench"})
     frame["single_point"] = (frame["bench"] <= s.single_point_max_bench).astype("boolean")
     frame = suppress(frame, "n_answered", ["bench", "single_point"], s.k)
-    frame = _hide_small_selection(frame, cells.attrs.get("selection", 0), s, ["n_answered", "bench", "single_point"])
+    frame = _hide_small_selection(frame, size, s, ["n_answered", "bench", "single_point"])
     return BenchDepthFrame.validate(frame[list(BenchDepthFrame.to_schema().columns)])
 
 
@@ -151,15 +151,16 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
 
 # --- shared queries -------------------------------------------------------------------------
 
-def _skill_cells(con, f: Filters, s: Settings) -> pd.DataFrame:
-    """Per skill asked in the wave (by anyone): the selection's level counts, zeros if none."""
+def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
+    """Per skill asked in the wave (by anyone): the selection's level counts, zeros if none;
+    and the size of the selection."""
     check_aggregates(con)
     wave = resolve(con, f.wave_id)
     if wave is None:
         frame = pd.DataFrame(columns=["skill_id", "skill_name", "area_id", "area_name", "track", "skill_order",
                                       "n_answered", "n_proficient", "coverage", *_LEVEL_COLS])
         frame = frame.astype({c: "int64" for c in ["skill_order", "n_answered", "n_proficient", *_LEVEL_COLS]})
-        return frame.astype({"coverage": float})
+        return frame.astype({"coverage": float}), 0
     frame = fetch(con, f"""
         WITH asked AS (
             SELECT DISTINCT skill_id FROM agg_skill_levels WHERE population = 'all' AND wave_id = $wave
@@ -183,8 +184,7 @@ def _skill_cells(con, f: Filters, s: Settings) -> pd.DataFrame:
         WHERE {WHERE_AREA}
         ORDER BY skill_order
     """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
-    frame.attrs["selection"] = selection.sizes(con, f).get(wave.wave_id, 0)
-    return frame
+    return frame, selection.sizes(con, f).get(wave.wave_id, 0)
 
 
 def _area_coverage(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:

@@ -34,14 +34,36 @@ LEARN_WORDS = ("learn", "学び", "学習", "学びたい")
 LONG_SKILL = ["skill", "スキル", "skill name", "技術"]
 LONG_LEVEL = ["level", "レベル", "proficiency", "習熟度", "rating"]
 SPLIT = re.compile(r"\s*[;,]\s*")
+ROLES = ["ignore", "id", "team", "role", "location", "submitted_at", "skill_rating", "skill_picked",
+         "cloud_preferred", "cloud_uses", "learning_interest", "long_skill", "long_level"]
+
+
+@dataclass
+class ColumnGuess:
+    """What one column seems to be; the upload page's mapping editor shows and edits these."""
+
+    column: str  # the header code, as profiles name columns
+    label: str  # what to show a person
+    role: str  # one of ROLES
+    skill: str | None = None  # skill_rating: the skill the column rates
+    confidence: float = 0.0  # 1.0 exact name match, a fuzzy score below that, 0 unknown
+    sample: str = ""  # a few distinct answers, to help a person decide
+    separator: str | None = None
 
 
 @dataclass
 class Detection:
     profile: Profile
-    matched: dict[str, str] = field(default_factory=dict)  # column label -> what it became
-    unmatched: list[str] = field(default_factory=list)
-    suggestions: dict[str, tuple[str, float]] = field(default_factory=dict)  # label -> (skill_id, score)
+    columns: list[ColumnGuess] = field(default_factory=list)
+
+    @property
+    def unmatched(self) -> list[str]:
+        return [c.label for c in self.columns if c.role == "ignore"]
+
+    @property
+    def suggestions(self) -> dict[str, tuple[str, float]]:
+        return {c.label: (c.skill, round(c.confidence * 100, 1)) for c in self.columns
+                if c.role == "ignore" and c.skill}
 
 
 def guess_header_rows(raw: RawTable) -> tuple[int, str]:
@@ -73,79 +95,101 @@ def _standard(col: Column) -> str | None:
     return None
 
 
-def auto_profile(raw: RawTable, taxonomy: Taxonomy) -> Detection:
-    header_rows, style = guess_header_rows(raw)
-    sheet = split_headers(raw, header_rows, style)
-    profile = Profile(name="auto-detected", header_rows=header_rows, header_style=style)
-    det = Detection(profile)
+def guess_columns(sheet: Sheet, taxonomy: Taxonomy) -> list[ColumnGuess]:
     lookup = taxonomy.lookup()
-    rating: dict[str, str] = {}
+    guesses, taken = [], set()
     for col in sheet.columns:
+        values = _distinct(sheet, col)
+        guess = ColumnGuess(col.code, col.label, "ignore", sample=" | ".join(values[:4])[:120])
+        guesses.append(guess)
         std = _standard(col)
-        if std and std not in profile.fields:
-            profile.fields[std] = Selector([col.code])
-            det.matched[col.label] = std
+        if std and std not in taken:
+            taken.add(std)
+            guess.role, guess.confidence = std, 1.0
             continue
-        skill = lookup.get(match_key(col.option)) if col.option else None
-        skill = skill or lookup.get(match_key(col.code))
+        skill = (lookup.get(match_key(col.option)) if col.option else None) or lookup.get(match_key(col.code))
         if skill:
-            rating[col.code] = skill
-            det.matched[col.label] = f"skill rating: {skill}"
+            guess.role, guess.skill, guess.confidence = "skill_rating", skill, 1.0
             continue
         header = norm(col.text)
-        values = _distinct(sheet, col)
         if any(w in header for w in CLOUD_WORDS) and values:
             tokens = [t for v in values for t in SPLIT.split(v) if t]
             if tokens and all(known_provider(t) for t in tokens):
                 joined = any(len(SPLIT.split(v)) > 1 for v in values)
-                sep = ";" if any(";" in v for v in values) else ","
-                profile.questions.append(Question(
-                    kind="cloud", columns=Selector([col.code]), name=col.code,
-                    cloud_kind="uses" if joined else "preferred", separator=sep if joined else None,
-                ))
-                det.matched[col.label] = f"cloud preference ({'uses' if joined else 'preferred'})"
+                guess.role = "cloud_uses" if joined else "cloud_preferred"
+                guess.separator = (";" if any(";" in v for v in values) else ",") if joined else None
+                guess.confidence = 1.0
                 continue
         if any(w in header for w in LEARN_WORDS) and values:
             tokens = [t for v in values for t in re.split(r"\s*;\s*", v) if t]
             if tokens and sum(match_key(t) in lookup for t in tokens) >= 0.8 * len(tokens):
-                profile.questions.append(Question(kind="interest", columns=Selector([col.code]), name=col.code,
-                                                  separator=";"))
-                det.matched[col.label] = "learning interest"
+                guess.role, guess.separator, guess.confidence = "learning_interest", ";", 1.0
                 continue
-        det.unmatched.append(col.label)
-    if rating:
-        profile.questions.insert(0, Question(kind="rating", columns=Selector(list(rating)), name="skill ratings",
-                                             skills=rating))
-    else:
-        _maybe_long(sheet, profile, det)
-    _suggest(det, sheet, taxonomy)
-    return det
+    _suggest(guesses, sheet, taxonomy)
+    return guesses
 
 
-def _maybe_long(sheet: Sheet, profile: Profile, det: Detection) -> None:
+def auto_profile(raw: RawTable, taxonomy: Taxonomy) -> Detection:
+    header_rows, style = guess_header_rows(raw)
+    sheet = split_headers(raw, header_rows, style)
+    guesses = guess_columns(sheet, taxonomy)
+    profile = profile_from_guesses(guesses, Profile(name="auto-detected", header_rows=header_rows,
+                                                    header_style=style))
+    if not any(q.kind == "rating" for q in profile.questions):
+        _maybe_long(sheet, profile, guesses)
+    return Detection(profile, guesses)
+
+
+def _maybe_long(sheet: Sheet, profile: Profile, guesses: list[ColumnGuess]) -> None:
     """One row per respondent x skill: a skill column and a level column."""
     names = {norm(c.code): c for c in sheet.columns}
     skill = next((names[n] for n in LONG_SKILL if n in names), None)
     level = next((names[n] for n in LONG_LEVEL if n in names), None)
     if skill and level and "id" in profile.fields:
         profile.layout, profile.long_skill, profile.long_level = "long", skill.code, level.code
-        for col in (skill, level):
-            det.matched[col.label] = "long layout " + ("skill" if col is skill else "level")
-            if col.label in det.unmatched:
-                det.unmatched.remove(col.label)
+        for guess in guesses:
+            if guess.column in (skill.code, level.code):
+                guess.role = "long_skill" if guess.column == skill.code else "long_level"
+                guess.confidence = 1.0
 
 
-def _suggest(det: Detection, sheet: Sheet, taxonomy: Taxonomy) -> None:
+def _suggest(guesses: list[ColumnGuess], sheet: Sheet, taxonomy: Taxonomy) -> None:
     """Fuzzy guesses for unmatched columns, for a person to confirm (never applied silently)."""
     choices = dict(zip(taxonomy.aliases["alias_key"], taxonomy.aliases["skill_id"], strict=True))
-    by_label = {c.label: c for c in sheet.columns}
-    for label in det.unmatched:
-        col = by_label.get(label)
-        if col is None:
+    columns = {c.code: c for c in sheet.columns}
+    for guess in guesses:
+        col = columns.get(guess.column)
+        if guess.role != "ignore" or col is None:
             continue
         name = match_key(col.option or col.code)
         if len(name) < 2:
             continue
         best = process.extractOne(name, choices.keys(), scorer=fuzz.ratio, score_cutoff=80)
         if best:
-            det.suggestions[label] = (choices[best[0]], round(best[1], 1))
+            guess.skill, guess.confidence = choices[best[0]], round(best[1] / 100, 3)
+
+
+def profile_from_guesses(guesses: list[ColumnGuess], base: Profile) -> Profile:
+    """A profile from per-column roles (auto-detected, or as corrected in the mapping editor)."""
+    profile = Profile(**{**base.__dict__, "fields": {}, "questions": []})
+    rating = {}
+    for g in guesses:
+        if g.role in STANDARD_HEADERS and g.role not in profile.fields:
+            profile.fields[g.role] = Selector([g.column])
+        elif g.role == "skill_rating" and g.skill:
+            rating[g.column] = g.skill
+        elif g.role == "skill_picked":
+            profile.questions.append(Question(
+                kind="picked", columns=Selector([g.column]), name=g.column, separator=g.separator or ";",
+                **({"skill_from": "header", "skills": {g.column: g.skill}} if g.skill else {})))
+        elif g.role in ("cloud_preferred", "cloud_uses"):
+            profile.questions.append(Question(
+                kind="cloud", columns=Selector([g.column]), name=g.column, cloud_kind=g.role.split("_")[1],
+                separator=g.separator if g.role == "cloud_uses" else None))
+        elif g.role == "learning_interest":
+            profile.questions.append(Question(kind="interest", columns=Selector([g.column]), name=g.column,
+                                              separator=g.separator or ";"))
+    if rating:
+        profile.questions.insert(0, Question(kind="rating", columns=Selector(list(rating)), name="skill ratings",
+                                             skills=rating))
+    return profile

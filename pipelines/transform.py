@@ -60,11 +60,18 @@ def _skill_for(label: str, q: Question, lookup: dict[str, str]) -> tuple[bool, s
     return (skill is not None), skill
 
 
-def _map_token(q: Question, qi: int, opt: str, token: str, lookup, label_maps, profile: Profile,
+def _column_skill(code: str, opt: str, q: Question, lookup) -> tuple[bool, str | None]:
+    """The skill a column stands for: the question's map by column name, then by its option label."""
+    if code in q.skills:
+        return True, q.skills[code]
+    return _skill_for(opt, q, lookup)
+
+
+def _map_token(q: Question, qi: int, code: str, opt: str, token: str, lookup, label_maps, profile: Profile,
                unmapped: dict) -> tuple[str | None, int | None, str | None]:
-    """(target, level, error) for one answer token of question `q` in a column labelled `opt`."""
+    """(target, level, error) for one answer token of question `q` in column `code` (option `opt`)."""
     if q.kind == "rating":
-        known, skill = _skill_for(opt, q, lookup)
+        known, skill = _column_skill(code, opt, q, lookup)
         if not known or skill is None:
             raise ProfileError(f"question {q.name!r}: column {opt!r} names no known skill; "
                                "map it under skills: or add it to the taxonomy")
@@ -76,8 +83,9 @@ def _map_token(q: Question, qi: int, opt: str, token: str, lookup, label_maps, p
         return skill, level, err
     if q.kind == "cloud":
         return to_provider(token, q.providers), None, None
-    label = token if q.skill_from == "cell" else opt  # picked / interest
-    known, skill = _skill_for(label, q, lookup)
+    # picked / interest: the option is the cell's text, or the column's own label
+    known, skill = _skill_for(token, q, lookup) if q.skill_from == "cell" else _column_skill(code, opt, q, lookup)
+    label = token if q.skill_from == "cell" else opt
     if not known:
         unmapped.setdefault(q.name, []).append(label)
     return skill, (q.level if q.kind == "picked" else None), None
@@ -131,7 +139,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     #    missing markers, then read each token as a level, a skill or a provider.
     info = {key: (qi, label, opt) for key, qi, label, opt in colmap}
     missing_keys = {norm(m) for m in missing}
-    token_cache: dict[tuple[int, str, str], tuple] = {}
+    token_cache: dict[tuple[int, str, str, str], tuple] = {}
     label_maps = {qi: label_map({**profile.labels, **q.labels}, profile.replace_labels)
                   for qi, q in enumerate(profile.questions) if q.kind == "rating"}
     records = []
@@ -141,9 +149,10 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         cell = val.replace("\u00a0", " ").strip()
         tokens = [t.strip() for t in cell.split(q.separator)] if q.separator else [cell]
         for token in dict.fromkeys(t for t in tokens if t and norm(t) not in missing_keys):
-            cache_key = (qi, opt, token)
+            cache_key = (qi, col_label, opt, token)
             if cache_key not in token_cache:
-                token_cache[cache_key] = _map_token(q, qi, opt, token, lookup, label_maps, profile, unmapped)
+                token_cache[cache_key] = _map_token(q, qi, col_label, opt, token, lookup, label_maps, profile,
+                                                    unmapped)
             target, level, err = token_cache[cache_key]
             records.append((key, val, qi, q.kind, q.cloud_kind, col_label, target, level, err))
     mapping = pd.DataFrame(records, columns=["key", "val", "q", "kind", "cloud_kind", "col_label", "target",
@@ -176,7 +185,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
             offered += [(qi, s) for s in q.skills.values() if s]
             if q.skill_from == "header":
                 offered += [(qi, skill) for key, cq, label, opt in colmap if cq == qi
-                            for known, skill in [_skill_for(opt, q, lookup)] if skill]
+                            for known, skill in [_column_skill(label, opt, q, lookup)] if skill]
     con.execute("CREATE TEMP TABLE offered (q INTEGER, target VARCHAR)")
     if offered:
         con.executemany("INSERT INTO offered VALUES (?, ?)", list(dict.fromkeys(offered)))

@@ -1,0 +1,88 @@
+"""The SQL console's sandbox from the command line, for scripting.
+
+    python -m analytics.query [--db PATH] [--format csv|json] [--max-rows N] [--timeout S] "SQL"
+    echo "SELECT ..." | python -m analytics.query -
+
+Exit codes: 0 the result is on stdout; 3 the query was refused, failed or timed out (one line on
+stderr); 2 usage error. CSV cells that could start a spreadsheet formula get a leading quote;
+JSON gives the exact values.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+
+from analytics import result_files, sandbox
+
+EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analytics.query",
+        description="Run one read-only SQL statement on the skills database (the SQL console's sandbox).",
+    )
+    p.add_argument("sql", metavar="SQL", help="the statement, or - to read it from stdin")
+    p.add_argument("--db", help="database file (default $SKILLS_DB or data/skills.duckdb)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    p.add_argument("--max-rows", type=_positive_int, default=sandbox.DEFAULT_LIMITS.max_rows,
+                   help=f"row cap (default {sandbox.DEFAULT_LIMITS.max_rows})")
+    p.add_argument("--timeout", type=_positive_float, default=sandbox.DEFAULT_LIMITS.timeout_s,
+                   help=f"seconds before the query is stopped (default {sandbox.DEFAULT_LIMITS.timeout_s:g})")
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage and the problem
+        return EXIT_USAGE if exc.code else EXIT_OK
+    try:
+        sql = sys.stdin.read() if args.sql == "-" else args.sql
+        limits = dataclasses.replace(sandbox.DEFAULT_LIMITS, max_rows=args.max_rows, timeout_s=args.timeout)
+        result = sandbox.run_query(sql, args.db, limits)
+        text = result_files.json_text(result) + "\n" if args.format == "json" else result_files.csv_text(result)
+    except sandbox.SandboxError as exc:
+        print(exc.line(), file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: one line, never a traceback
+        print(f"failed: {type(exc).__name__}: {sandbox.one_line(exc)}", file=sys.stderr)
+        return EXIT_REFUSED
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
+    if result.truncated:
+        print(f"note: only the first {limits.max_rows} rows were returned (--max-rows)", file=sys.stderr)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Coverage across waves: per-area trend with deltas, and the skills that moved most.
+
+population 'all' compares each wave's respondents with the previous wave's respondents;
+'cohort' compares the people present in both waves with themselves (so joiners and leavers
+do not move the figures). Comparing the two would expose the joiners, so a cohort cell is also
+hidden when the people it leaves out number fewer than k (but more than 0).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import selection
+from analytics.db import check_aggregates, fetch, reader
+from analytics.filters import Filters
+from analytics.settings import Settings
+from analytics.sql import LEVEL_SUMS, PROFICIENT, WHERE_AREA, WHERE_PEOPLE, share
+from analytics.suppression import SUPPRESSED, hidden_cells
+from analytics.waves import resolve
+from schemas.metrics import AreaTrendFrame, MoversFrame
+
+POPULATIONS = ("all", "cohort")
+_PREVIOUS = {"all": "all", "cohort": "cohort_prev"}
+
+
+def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all") -> pd.DataFrame:
+    """Per wave (all waves; the wave filter does not apply) and area: coverage, the previous
+    wave's coverage and the delta."""
+    _check(population)
+    with reader(db) as con:
+        check_aggregates(con)
+        frame = fetch(con, f"""
+            WITH cells AS (
+                SELECT g.population, g.wave_id, g.area_id, {LEVEL_SUMS}
+                FROM agg_area_levels g JOIN skill_areas sa USING (area_id)
+                WHERE g.population IN ('all', $population, $previous) AND {WHERE_PEOPLE} AND {WHERE_AREA}
+                GROUP BY ALL
+            ),
+            cov AS (SELECT population, wave_id, area_id, n_answered, {PROFICIENT} AS n_proficient FROM cells)
+            SELECT o.wave_id, w.label AS wave_label, o.seq, $population AS population,
+                   sa.area_id, sa.{f.name_column} AS area_name,
+                   c.n_answered, {share('c.n_proficient', 'c.n_answered')} AS coverage,
+                   p.n_answered AS prev_n_answered, {share('p.n_proficient', 'p.n_answered')} AS prev_coverage,
+                   a.n_answered AS all_n_answered, pa.n_answered AS prev_all_n_answered, o.prev_wave_id
+            FROM cov c
+            JOIN agg_wave_order o USING (wave_id) JOIN waves w USING (wave_id) JOIN skill_areas sa USING (area_id)
+            LEFT JOIN cov p ON p.area_id = c.area_id AND p.population = $previous
+                 AND p.wave_id = CASE WHEN $population = 'all' THEN o.prev_wave_id ELSE o.wave_id END
+            LEFT JOIN cov a ON a.area_id = c.area_id AND a.population = 'all' AND a.wave_id = o.wave_id
+            LEFT JOIN cov pa ON pa.area_id = c.area_id AND pa.population = 'all' AND pa.wave_id = o.prev_wave_id
+            WHERE c.population = $population
+            ORDER BY o.seq, sa.sort_order, sa.area_id
+        """, {**f.params(), "population": population, "previous": _PREVIOUS[population], "threshold": s.threshold})
+        sizes = selection.sizes(con, f)
+    frame["delta"] = frame["coverage"] - frame["prev_coverage"]
+    frame = _protect(frame, sizes, s.k, population)
+    return AreaTrendFrame.validate(frame[list(AreaTrendFrame.to_schema().columns)])
+
+
+def area_deltas(db: str, f: Filters, s: Settings, population: str = "all") -> pd.DataFrame:
+    """area_coverage_trend for the selected wave only (default the latest), largest rise first."""
+    with reader(db) as con:
+        check_aggregates(con)
+        wave = resolve(con, f.wave_id)
+    trend = area_coverage_trend(db, f, s, population)
+    if wave is None:
+        return trend.iloc[0:0]
+    rows = trend[trend["wave_id"] == wave.wave_id].sort_values("delta", ascending=False, kind="stable")
+    return AreaTrendFrame.validate(rows.reset_index(drop=True))
+
+
+def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int = 5) -> pd.DataFrame:
+    """The skills whose coverage rose most (risers) and fell most (fallers) from the previous
+    wave to the selected one: up to ``limit`` of each; hidden cells are left out."""
+    _check(population)
+    with reader(db) as con:
+        check_aggregates(con)
+        wave = resolve(con, f.wave_id)
+        if wave is None or wave.prev_wave_id is None:
+            return MoversFrame.validate(pd.DataFrame({c: [] for c in MoversFrame.to_schema().columns}))
+        params = {
+            **f.params(), "population": population, "previous": _PREVIOUS[population], "threshold": s.threshold,
+            "wave": wave.wave_id, "prev_wave": wave.prev_wave_id,
+            # Where the comparison's 'previous' rows are filed: the cohort's are under this wave.
+            "prev_key": wave.prev_wave_id if population == "all" else wave.wave_id,
+        }
+        frame = fetch(con, f"""
+            WITH cells AS (
+                SELECT g.population, g.wave_id, g.skill_id, {LEVEL_SUMS}
+                FROM agg_skill_levels g JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
+                WHERE g.wave_id IN ($wave, $prev_wave) AND g.population IN ('all', $population, $previous)
+                  AND {WHERE_PEOPLE} AND {WHERE_AREA}
+                GROUP BY ALL
+            ),
+            cov AS (SELECT population, wave_id, skill_id, n_answered, {PROFICIENT} AS n_proficient FROM cells)
+            SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.{f.name_column} AS area_name,
+                   $wave::INTEGER AS wave_id, $prev_wave::INTEGER AS prev_wave_id,
+                   c.n_answered, {share('c.n_proficient', 'c.n_answered')} AS coverage,
+                   p.n_answered AS prev_n_answered, {share('p.n_proficient', 'p.n_answered')} AS prev_coverage,
+                   a.n_answered AS all_n_answered, pa.n_answered AS prev_all_n_answered,
+                   row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order
+            FROM cov c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
+            JOIN cov p ON p.skill_id = c.skill_id AND p.population = $previous AND p.wave_id = $prev_key
+            LEFT JOIN cov a ON a.skill_id = c.skill_id AND a.population = 'all' AND a.wave_id = $wave
+            LEFT JOIN cov pa ON pa.skill_id = c.skill_id AND pa.population = 'all' AND pa.wave_id = $prev_wave
+            WHERE c.population = $population AND c.wave_id = $wave
+        """, params)
+        sizes = selection.sizes(con, f)
+    frame["delta"] = frame["coverage"] - frame["prev_coverage"]
+    frame = _protect(frame, sizes, s.k, population)
+    frame = frame[~frame[SUPPRESSED] & frame["delta"].notna()]
+    risers = frame[frame["delta"] > 0].sort_values(["delta", "skill_order"], ascending=[False, True], kind="stable")
+    fallers = frame[frame["delta"] < 0].sort_values(["delta", "skill_order"], ascending=[True, True], kind="stable")
+    out = pd.concat([risers.head(limit).assign(direction="riser"), fallers.head(limit).assign(direction="faller")],
+                    ignore_index=True)
+    out = out.astype({"n_answered": "int64", "prev_n_answered": "int64"})
+    return MoversFrame.validate(out[list(MoversFrame.to_schema().columns)])
+
+
+def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str) -> pd.DataFrame:
+    """Hide the current side, the previous side, and the delta where either is hidden."""
+    out = frame.copy()
+    cur = hidden_cells(out["n_answered"], out, k).to_numpy()
+    prev = hidden_cells(out["prev_n_answered"], out, k).to_numpy()
+    cur |= out["wave_id"].map(lambda w: selection.too_small(sizes.get(int(w), 0), k)).to_numpy(dtype=bool)
+    prev |= out["prev_wave_id"].map(
+        lambda w: pd.notna(w) and selection.too_small(sizes.get(int(w), 0), k)).to_numpy(dtype=bool)
+    if population == "cohort":
+        # The people outside the cohort = all minus cohort: if that is a small group, hide.
+        cur |= hidden_cells(out["all_n_answered"].fillna(0) - out["n_answered"].fillna(0), out, k).to_numpy()
+        prev |= hidden_cells(out["prev_all_n_answered"].fillna(0) - out["prev_n_answered"].fillna(0), out, k).to_numpy()
+    out["n_answered"] = out["n_answered"].astype("Int64")
+    out["prev_n_answered"] = out["prev_n_answered"].astype("Int64")
+    out.loc[cur, "n_answered"] = pd.NA
+    out.loc[cur, "coverage"] = float("nan")
+    out.loc[prev, "prev_n_answered"] = pd.NA
+    out.loc[prev, "prev_coverage"] = float("nan")
+    out.loc[cur | prev, "delta"] = float("nan")
+    out[SUPPRESSED] = cur
+    return out
+
+
+def _check(population: str) -> None:
+    if population not in POPULATIONS:
+        raise ValueError(f"population must be one of {POPULATIONS}, got {population!r}")
