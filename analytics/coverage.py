@@ -46,7 +46,7 @@ def skill_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
 def area_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """One row per area answered in the wave: coverage by best level, target and gap."""
     with reader(db) as con:
-        return _area_coverage(con, f, s)
+        return area_coverage_for_wave(con, f, s)
 
 
 def top_gaps(db: str, f: Filters, s: Settings, limit: int = 5) -> pd.DataFrame:
@@ -187,8 +187,8 @@ def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
     return frame, selection.sizes(con, f).get(wave.wave_id, 0)
 
 
-def _area_coverage(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
-    """area_coverage on an open connection; ``wave_id`` overrides the filters' wave."""
+def area_coverage_for_wave(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
+    """area_coverage on an open connection; ``wave_id`` (if given) overrides the filters' wave."""
     check_aggregates(con)
     wave = resolve(con, f.wave_id if wave_id is None else wave_id)
     if wave is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import selection
-from analytics.coverage import _area_coverage, single_points_of_knowledge
+from analytics.coverage import area_coverage_for_wave, single_points_of_knowledge
 from analytics.db import check_aggregates, fetch, reader
 from analytics.filters import Filters
 from analytics.settings import Settings
@@ -47,8 +47,8 @@ def overview_headline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         if wave is None:
             return HeadlineFrame.validate(pd.DataFrame({c: [] for c in HeadlineFrame.to_schema().columns}))
         size = selection.sizes(con, f).get(wave.wave_id, 0)
-        index_now = _index(_area_coverage(con, f, s, wave.wave_id))
-        index_prev = _index(_area_coverage(con, f, s, wave.prev_wave_id)) if wave.prev_wave_id else float("nan")
+        index_now = _index(area_coverage_for_wave(con, f, s, wave.wave_id))
+        index_prev = _index(area_coverage_for_wave(con, f, s, wave.prev_wave_id)) if wave.prev_wave_id else float("nan")
     row = trend[trend["wave_id"] == wave.wave_id].iloc[0]
     spok = single_points_of_knowledge(db, f, s)
     hidden = selection.too_small(size, s.k)

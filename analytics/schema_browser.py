@@ -6,6 +6,7 @@ dictionary is rendered from the same file by :func:`dictionary_markdown`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -110,6 +111,12 @@ def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str], limits: sandbo
             return dict(con.execute(" UNION ALL ".join(parts), names).fetchall())
     except duckdb.Error:  # a slow or broken view: show the columns without counts
         return {}
+
+
+def preview_sql(table: str, rows: int = 100) -> str:
+    """A starting query for ``table``, for the browser's "open in editor" button."""
+    name = table if re.fullmatch(r"[a-z_][a-z0-9_]*", table) else _quote(table)
+    return f"SELECT *\nFROM {name}\nLIMIT {int(rows)}\n"
 
 
 def _quote(identifier: str) -> str:

@@ -56,7 +56,7 @@ def hidden_cells(
                 if len(candidates) == 0:
                     continue
                 # Smallest group first; ties go to the earliest row so the result is stable.
-                pick = candidates[np.argmin(n[candidates], kind="stable")]
+                pick = candidates[np.argmin(n[candidates])]  # argmin returns the first of equal minima
                 mask[pick] = True
                 changed = True
     return pd.Series(mask, index=frame.index, name=SUPPRESSED)

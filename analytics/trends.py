@@ -119,8 +119,8 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
 def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str) -> pd.DataFrame:
     """Hide the current side, the previous side, and the delta where either is hidden."""
     out = frame.copy()
-    cur = hidden_cells(out["n_answered"], out, k).to_numpy()
-    prev = hidden_cells(out["prev_n_answered"], out, k).to_numpy()
+    cur = hidden_cells(out["n_answered"], out, k).to_numpy(copy=True)
+    prev = hidden_cells(out["prev_n_answered"], out, k).to_numpy(copy=True)
     cur |= out["wave_id"].map(lambda w: selection.too_small(sizes.get(int(w), 0), k)).to_numpy(dtype=bool)
     prev |= out["prev_wave_id"].map(
         lambda w: pd.notna(w) and selection.too_small(sizes.get(int(w), 0), k)).to_numpy(dtype=bool)

@@ -149,7 +149,8 @@ def _insert_all(con) -> None:
     con.execute(f"""
         INSERT INTO agg_skill_levels
         SELECT population, wave_id, team, role, location, skill_id, count(*), {_LEVELS}
-        FROM (SELECT {dims}, t.skill_id, max(t.level) AS level {join.format(table='answers')} GROUP BY ALL)
+        FROM (SELECT {dims}, p.respondent_id, t.skill_id, max(t.level) AS level
+              {join.format(table='answers')} GROUP BY ALL)
         GROUP BY ALL
     """)
     con.execute(f"""

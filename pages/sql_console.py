@@ -1,0 +1,186 @@
+"""SQL console: analysts' ad-hoc read-only queries over the survey tables.
+
+Render only: the sandbox (analytics.sandbox) decides what runs and how; this page keeps the
+editor text, the last result and the session's history in st.session_state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics import example_queries, quick_chart, result_files, sandbox, saved_queries, schema_browser
+
+EDITOR = "sql_console_editor"
+RESULT = "sql_console_result"
+ERROR = "sql_console_error"
+HISTORY = "sql_console_history"
+HISTORY_SIZE = 30
+NONE = "(none)"
+LIMITS = sandbox.DEFAULT_LIMITS
+
+
+def open_in_editor(sql: str) -> None:
+    st.session_state[EDITOR] = sql
+
+
+def run_editor_query() -> None:
+    sql = st.session_state.get(EDITOR) or ""
+    try:
+        result = sandbox.run_query(sql, limits=LIMITS)
+    except sandbox.SandboxError as exc:
+        st.session_state[RESULT], st.session_state[ERROR] = None, exc.line()
+        outcome = exc.line()
+    else:
+        st.session_state[RESULT], st.session_state[ERROR] = result, None
+        more = "+" if result.truncated else ""
+        outcome = f"{result.row_count:,}{more} rows in {result.elapsed_s:.2f} s"
+    history = st.session_state.setdefault(HISTORY, [])
+    history.insert(0, {"at": dt.datetime.now().strftime("%H:%M:%S"), "sql": sql, "outcome": outcome})
+    del history[HISTORY_SIZE:]
+
+
+def save_editor_query() -> None:
+    try:
+        saved = saved_queries.save(st.session_state.get("sql_console_save_name", ""), st.session_state.get(EDITOR) or "")
+    except saved_queries.SavedQueryError as exc:
+        st.session_state["sql_console_save_msg"] = ("error", str(exc))
+    else:
+        st.session_state["sql_console_save_msg"] = ("ok", f"saved as “{saved.name}”")
+
+
+def delete_saved(name: str) -> None:
+    try:
+        saved_queries.delete(name)
+    except saved_queries.SavedQueryError as exc:
+        st.session_state["sql_console_save_msg"] = ("error", str(exc))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def schema(db: str) -> list[schema_browser.TableInfo]:
+    return schema_browser.browse(db, LIMITS)
+
+
+def render_schema(db: str) -> None:
+    try:
+        tables = schema(db)
+    except sandbox.SandboxError as exc:
+        st.info(exc.line())
+        return
+    st.caption(f"{len(tables)} tables and views in {db}")
+    for table in tables:
+        rows = "?" if table.row_count is None else f"{table.row_count:,}"
+        with st.expander(f"{table.name} · {rows} rows" + (" · view" if table.kind == "view" else "")):
+            st.caption(table.description)
+            st.dataframe(table.column_rows(), hide_index=True)
+            st.button("Open in editor", key=f"sql_console_preview_{table.name}",
+                      on_click=open_in_editor, args=(schema_browser.preview_sql(table.name),))
+
+
+def render_examples() -> None:
+    examples = {e.name: e for e in example_queries.load()}
+    name = st.selectbox("Example", list(examples), key="sql_console_example")
+    example = examples[name]
+    st.caption(example.description)
+    st.code(example.sql, language="sql")
+    st.button("Open in editor", key="sql_console_open_example", on_click=open_in_editor, args=(example.sql,))
+
+
+def render_saved() -> None:
+    st.text_input("Name", key="sql_console_save_name", placeholder="e.g. AWS users by team")
+    st.button("Save the editor's query", key="sql_console_save", on_click=save_editor_query)
+    message = st.session_state.pop("sql_console_save_msg", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+    try:
+        saved = {q.name: q for q in saved_queries.load_all()}
+    except saved_queries.SavedQueryError as exc:
+        st.error(str(exc))
+        return
+    if not saved:
+        st.caption(f"No saved queries yet (kept in {saved_queries.store_path()}).")
+        return
+    name = st.selectbox("Saved query", list(saved), key="sql_console_saved_pick")
+    st.code(saved[name].sql, language="sql")
+    left, right = st.columns(2)
+    left.button("Open in editor", key="sql_console_open_saved", on_click=open_in_editor, args=(saved[name].sql,))
+    right.button("Delete", key="sql_console_delete_saved", on_click=delete_saved, args=(name,))
+
+
+def render_history() -> None:
+    history = st.session_state.get(HISTORY) or []
+    if not history:
+        st.caption("Queries you run in this session appear here.")
+        return
+    for i, entry in enumerate(history):
+        st.caption(f"{entry['at']} · {entry['outcome']}")
+        st.code(entry["sql"], language="sql")
+        st.button("Open in editor", key=f"sql_console_history_{i}", on_click=open_in_editor, args=(entry["sql"],))
+
+
+def render_result(result: sandbox.QueryResult) -> None:
+    shown = f"{result.row_count:,} rows"
+    if result.truncated:
+        shown = f"first {result.row_count:,} rows (the cap; add a LIMIT or aggregate for the rest)"
+    st.caption(f"{result.kind} · {shown} · {result.elapsed_s:.2f} s")
+    st.dataframe(result.frame, hide_index=True)
+    csv_col, parquet_col = st.columns(2)
+    csv_col.download_button("Download CSV", data=result_files.csv_bytes(result), file_name="query.csv",
+                            mime="text/csv", key="sql_console_csv", on_click="ignore")
+    try:
+        parquet = result_files.parquet_bytes(result)
+    except result_files.ExportError as exc:
+        parquet_col.caption(exc.line())
+    else:
+        parquet_col.download_button("Download Parquet", data=parquet, file_name="query.parquet",
+                                    mime="application/vnd.apache.parquet", key="sql_console_parquet",
+                                    on_click="ignore")
+    render_chart(result)
+
+
+def render_chart(result: sandbox.QueryResult) -> None:
+    frame = result.frame
+    if frame.empty:
+        return
+    st.subheader("Quick chart")
+    columns = [str(c) for c in frame.columns]
+    numbers = quick_chart.numeric_columns(frame)
+    kind_col, x_col, y_col, colour_col = st.columns(4)
+    kind = kind_col.selectbox("Chart type", list(quick_chart.CHART_TYPES), key="sql_console_chart_kind")
+    x = x_col.selectbox("x", columns, key="sql_console_chart_x")
+    y_default = len(numbers)  # the last number column; 0 is "(none)"
+    y = y_col.selectbox("y", [NONE, *numbers], index=y_default, key="sql_console_chart_y")
+    colour = colour_col.selectbox("Colour", [NONE, *columns], key="sql_console_chart_colour")
+    try:
+        figure = quick_chart.build(frame, kind, x, None if y == NONE else y, None if colour == NONE else colour)
+    except quick_chart.ChartError as exc:
+        st.info(str(exc))
+    else:
+        st.plotly_chart(figure, key="sql_console_chart")
+
+
+st.title("SQL console")
+st.caption(
+    f"One read-only statement ({sandbox.READ_STATEMENTS}) over the survey tables. Files, network and "
+    f"settings are off; queries stop after {LIMITS.timeout_s:g} s and return at most {LIMITS.max_rows:,} rows."
+)
+DB = sandbox.default_db()
+editor_col, side_col = st.columns([3, 2])
+with editor_col:
+    st.text_area("SQL", key=EDITOR, height=240, placeholder="SELECT label, survey_date FROM waves ORDER BY survey_date")
+    st.button("Run", type="primary", key="sql_console_run", on_click=run_editor_query)
+with side_col:
+    schema_tab, examples_tab, saved_tab, history_tab = st.tabs(["Schema", "Examples", "Saved", "History"])
+    with schema_tab:
+        render_schema(DB)
+    with examples_tab:
+        render_examples()
+    with saved_tab:
+        render_saved()
+    with history_tab:
+        render_history()
+
+if st.session_state.get(ERROR):
+    st.error(st.session_state[ERROR])
+elif st.session_state.get(RESULT) is not None:
+    render_result(st.session_state[RESULT])

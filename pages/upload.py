@@ -1,0 +1,231 @@
+"""Upload: from a raw survey export to updated dashboards, without a terminal.
+
+Same pipeline code as the CLI: inspect -> map -> prepare (validate, nothing written) -> load.
+"""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from analytics.export import to_csv_bytes
+from analytics.ingestions import ingestion_history, rejected_rows, wave_list
+from pipelines import config, taxonomy
+from pipelines.detect import ROLES
+from pipelines.ingest import Refused, delete, prepare_file, write_prepared
+from pipelines.inspect_file import inspect_file, profile_from_frame
+from pipelines.profile import ProfileError
+from pipelines.profile_store import list_profiles, open_profile, save_profile
+from pipelines.read_file import FileRefused
+from pipelines.uploads import discard_upload, max_upload_mb, save_upload
+
+DB = config.db_path()
+AUTO = "Auto-detected mapping (edit below)"
+ROLE_HELP = {
+    "ignore": "not loaded", "id": "email / employee id (hashed)", "team": "team", "role": "role",
+    "location": "location", "submitted_at": "submission time", "skill_rating": "rates the skill in 'skill'",
+    "skill_picked": "multi-select: picking = level 3", "cloud_preferred": "cloud: single choice",
+    "cloud_uses": "cloud: multi-select", "learning_interest": "skills to learn", "long_skill": "long: skill",
+    "long_level": "long: level",
+}
+
+
+def current_user() -> str:
+    try:
+        if getattr(st.user, "is_logged_in", False):
+            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+    except Exception:  # no auth configured: local mode
+        pass
+    return "local"
+
+
+def reset_upload() -> None:
+    discard_upload(st.session_state.pop("upload_path", None))
+    for key in ("upload_sig", "inspection", "prepared", "load_result", "refused"):
+        st.session_state.pop(key, None)
+
+
+def receive(file) -> None:
+    """A new file: stream it to disk and inspect it once (not on every rerun)."""
+    sig = (file.name, file.size, getattr(file, "file_id", ""))
+    if st.session_state.get("upload_sig") == sig:
+        return
+    reset_upload()
+    st.session_state.upload_sig = sig
+    st.session_state.upload_path = str(save_upload(file, file.name))
+    try:
+        st.session_state.inspection = inspect_file(st.session_state.upload_path)
+    except FileRefused as exc:
+        st.session_state.refused = str(exc)
+
+
+st.title("Upload survey results")
+st.caption("Upload a CSV or XLSX export (Google Forms, Microsoft Forms, SurveyMonkey, Excel). Nothing is "
+           "written until you have seen the validation report and chosen to load.")
+
+upload = st.file_uploader("Survey export", type=["csv", "txt", "tsv", "xlsx"], max_upload_size=max_upload_mb(),
+                          help=f"Up to {max_upload_mb()} MB. Emails are hashed on load and never stored.")
+if upload is None:
+    if st.session_state.get("upload_path") and not st.session_state.get("load_result"):
+        reset_upload()
+else:
+    receive(upload)
+
+if st.session_state.get("refused"):
+    st.error(f"This file can't be loaded: {st.session_state.refused}")
+
+inspection = st.session_state.get("inspection")
+result = st.session_state.get("load_result")
+if result is not None:
+    if result.status == "already_loaded":
+        st.info(f"Nothing changed: {result.message}.")
+    else:
+        st.success(f"Loaded into wave **{result.wave}**: {result.respondents} respondents, {result.answers} "
+                   f"answers; {result.rows_rejected} rows rejected (ingestion {result.ingestion_id}).")
+        try:
+            st.page_link("pages/overview.py", label="Open the overview", icon=":material/dashboard:")
+        except StreamlitPageNotFoundError:  # page opened on its own, outside the app's navigation
+            st.caption("Open the Overview page to see the new numbers.")
+    if st.button("Upload another file"):
+        reset_upload()
+        st.rerun()
+elif inspection is not None:
+    st.subheader("1. What we found")
+    skills = sum(g.role in ("skill_rating", "skill_picked") for g in inspection.guesses)
+    cols = st.columns(6)
+    cols[0].metric("Format", inspection.kind.upper())
+    cols[1].metric("Encoding", inspection.encoding or "n/a")
+    cols[2].metric("Delimiter", {",": "comma", ";": "semicolon", "\t": "tab"}.get(inspection.delimiter or "", "n/a"))
+    cols[3].metric("Header rows", inspection.header_rows)
+    cols[4].metric("Responses", f"{inspection.responses:,}")
+    cols[5].metric("Skill columns", f"{skills} of {inspection.columns}")
+    st.caption(f"Layout: {inspection.layout}; header style: {inspection.header_style}.")
+
+    st.subheader("2. Map the columns")
+    choice = st.selectbox("Mapping", [AUTO, *list_profiles()], help="Pick a saved profile, or edit the detected one.")
+    profile = None
+    if choice == AUTO:
+        skill_ids = sorted(taxonomy.builtin().skills["skill_id"])
+        edited = st.data_editor(
+            inspection.guesses_frame(), hide_index=True, key="mapping_editor", width="stretch",
+            column_config={
+                "column": st.column_config.TextColumn("Column", disabled=True),
+                "role": st.column_config.SelectboxColumn("Role", options=ROLES, required=True,
+                                                         help="; ".join(f"{k}: {v}" for k, v in ROLE_HELP.items())),
+                "skill": st.column_config.SelectboxColumn("Skill", options=skill_ids),
+                "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0),
+                "separator": st.column_config.TextColumn("Separator", max_chars=3),
+                "sample answers": st.column_config.TextColumn("Sample answers", disabled=True),
+            })
+        profile = profile_from_frame(edited, inspection.profile, name="upload")
+        with st.expander("Save this mapping as a profile for next time"):
+            name = st.text_input("Profile name", placeholder="e.g. engineering-survey")
+            if st.button("Save profile", disabled=not name):
+                try:
+                    path = save_profile(profile, name)
+                    st.success(f"Saved as {path.name}.")
+                except (ValueError, OSError) as exc:
+                    st.error(f"Could not save the profile: {exc}")
+    else:
+        try:
+            profile = open_profile(choice)
+            st.caption(f"Using saved profile **{choice}**.")
+        except ProfileError as exc:
+            st.error(f"That profile can't be used: {exc}")
+
+    st.subheader("3. Wave")
+    waves = wave_list(DB)
+    mode = st.radio("Load into", ["A new wave", "An existing wave"], horizontal=True,
+                    index=0 if waves.empty else 1, disabled=waves.empty)
+    if mode == "An existing wave" and not waves.empty:
+        wave_label = st.selectbox("Wave", waves["label"].tolist())
+        wave_date = None
+    else:
+        wave_label = st.text_input("Wave label", placeholder="e.g. 2025-H1 (empty: the half-year of the "
+                                   "median submission date)")
+        wave_date = st.date_input("Survey date", value=None, help="Empty: the median submission date.")
+
+    st.subheader("4. Check")
+    if st.button("Check the file", type="primary", disabled=profile is None):
+        with st.spinner("Reading and validating..."):
+            try:
+                st.session_state.prepared = prepare_file(st.session_state.upload_path, profile=profile,
+                                                         wave=wave_label or None, wave_date=wave_date,
+                                                         file_name=upload.name if upload else None)
+                st.session_state.pop("check_error", None)
+            except Refused as exc:
+                st.session_state.pop("prepared", None)
+                st.session_state.check_error = str(exc)
+    if st.session_state.get("check_error"):
+        st.error(f"This file can't be loaded as mapped: {st.session_state.check_error}")
+
+    prepared = st.session_state.get("prepared")
+    if prepared is not None:
+        rejected = prepared.rejected
+        cols = st.columns(5)
+        cols[0].metric("Rows read", f"{prepared.rows_read:,}")
+        cols[1].metric("Rows to load", f"{prepared.rows_read - prepared.rows_rejected:,}")
+        cols[2].metric("Rows with problems", f"{prepared.rows_rejected:,}")
+        cols[3].metric("Respondents", f"{len(prepared.frames['respondents']):,}")
+        cols[4].metric("Answers", f"{len(prepared.frames['answers']):,}")
+        if len(rejected):
+            st.warning(f"{prepared.rows_rejected} rows will not be loaded. Fix them in the source and upload "
+                       "again later, or load the valid rows now.")
+            shown = rejected.rename(columns={"source_row": "row", "column_name": "column"})
+            st.dataframe(shown, hide_index=True, width="stretch")
+            st.download_button("Download the fix list (CSV)", to_csv_bytes(shown),
+                               file_name=f"fix-list-{prepared.file_name}.csv", mime="text/csv")
+        else:
+            st.success("Every row passed the checks.")
+        go, cancel = st.columns(2)
+        if go.button(f"Load {prepared.rows_read - prepared.rows_rejected:,} rows into {prepared.wave_label}",
+                     type="primary"):
+            bar = st.progress(0.3, text="Writing to the database...")
+            try:
+                result = write_prepared(prepared, db=DB, loaded_by=current_user())
+            except Exception as exc:  # the write rolled back: say so in one line
+                bar.empty()
+                st.error(f"The load failed and nothing was written: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
+            else:
+                bar.progress(1.0, text="Done")
+                st.cache_data.clear()
+                st.session_state.load_result = result
+                discard_upload(st.session_state.pop("upload_path", None))
+                st.rerun()
+        if cancel.button("Cancel"):
+            reset_upload()
+            st.rerun()
+
+st.divider()
+st.subheader("Ingestion history")
+history = ingestion_history(DB)
+if history.empty:
+    st.caption("No files loaded yet.")
+else:
+    st.dataframe(history, hide_index=True, width="stretch")
+    st.download_button("Download history (CSV)", to_csv_bytes(history), file_name="ingestions.csv", mime="text/csv")
+    pick = st.selectbox("Ingestion", history["ingestion_id"].tolist(),
+                        format_func=lambda i: "{} — {} ({})".format(
+                            i, *history.loc[history["ingestion_id"] == i, ["file_name", "wave"]].iloc[0]))
+    with st.expander("Rejected rows of this ingestion"):
+        problems = rejected_rows(DB, int(pick))
+        if len(problems):
+            st.dataframe(problems, hide_index=True, width="stretch")
+        else:
+            st.caption("None.")
+
+    @st.dialog("Delete this ingestion?")
+    def confirm_delete(ingestion_id: int) -> None:
+        st.write(f"Ingestion {ingestion_id} and everything it loaded will be removed from every dashboard. "
+                 "This can't be undone (upload the file again to restore it).")
+        if st.button("Delete", type="primary", key="confirm_delete"):
+            if delete(DB, ingestion_id):
+                st.cache_data.clear()
+                st.session_state.deleted = ingestion_id
+            st.rerun()
+
+    if st.button("Delete ingestion…"):
+        confirm_delete(int(pick))
+    if st.session_state.get("deleted") is not None:
+        st.success(f"Deleted ingestion {st.session_state.pop('deleted')}.")
+
