@@ -9,10 +9,13 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.db import fetch
+from analytics.db import check_aggregates, fetch, reader
 from analytics.filters import Filters
+from analytics.settings import Settings
 from analytics.sql import WHERE_PEOPLE
 from analytics.suppression import SUPPRESSED
+from analytics.waves import resolve
+from schemas.metrics import SelectionFrame
 
 
 def sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str = "all") -> dict[int, int]:
@@ -39,3 +42,23 @@ def hide_rows(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.Da
             out.loc[mask, col] = pd.NA
     out[SUPPRESSED] = out[SUPPRESSED].to_numpy(dtype=bool) | mask
     return out
+
+
+def selection_status(db: str, f: Filters, s: Settings) -> pd.DataFrame:
+    """One row saying whether the filters select anyone, so pages can explain an empty view."""
+    with reader(db) as con:
+        check_aggregates(con)
+        n_waves = int(fetch(con, "SELECT count(*) AS n FROM agg_wave_order").iloc[0]["n"])
+        wave = resolve(con, f.wave_id)
+        n = sizes(con, f).get(wave.wave_id, 0) if wave else 0
+    if n_waves == 0:
+        status = "no_data"
+    elif wave is None:
+        status = "no_wave"
+    else:
+        status = "empty" if n == 0 else "too_small" if too_small(n, s.k) else "ok"
+    frame = pd.DataFrame([{
+        "status": status, "wave_id": wave.wave_id if wave else pd.NA, "wave_label": wave.label if wave else None,
+        "n_respondents": pd.NA if status == "too_small" else n, "k": s.k,
+    }]).astype({"wave_id": "Int64", "n_respondents": "Int64", "wave_label": object})
+    return SelectionFrame.validate(frame)

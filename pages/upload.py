@@ -198,6 +198,8 @@ elif inspection is not None:
 
 st.divider()
 st.subheader("Ingestion history")
+if st.session_state.get("deleted") is not None:
+    st.success(f"Deleted ingestion {st.session_state.pop('deleted')}.")
 history = ingestion_history(DB)
 if history.empty:
     st.caption("No files loaded yet.")
@@ -214,7 +216,10 @@ else:
         else:
             st.caption("None.")
 
-    @st.dialog("Delete this ingestion?")
+    def forget_pending() -> None:
+        st.session_state.pop("pending_delete", None)
+
+    @st.dialog("Delete this ingestion?", on_dismiss=forget_pending)
     def confirm_delete(ingestion_id: int) -> None:
         st.write(f"Ingestion {ingestion_id} and everything it loaded will be removed from every dashboard. "
                  "This can't be undone (upload the file again to restore it).")
@@ -222,10 +227,11 @@ else:
             if delete(DB, ingestion_id):
                 st.cache_data.clear()
                 st.session_state.deleted = ingestion_id
+            forget_pending()
             st.rerun()
 
     if st.button("Delete ingestion…"):
-        confirm_delete(int(pick))
-    if st.session_state.get("deleted") is not None:
-        st.success(f"Deleted ingestion {st.session_state.pop('deleted')}.")
+        st.session_state.pending_delete = int(pick)
+    if st.session_state.get("pending_delete") is not None:  # stays open across reruns until answered
+        confirm_delete(st.session_state.pending_delete)
 

@@ -19,12 +19,16 @@ _LEVELS = ", ".join(f"count(*) FILTER (WHERE level = {n}) AS n_l{n}" for n in ra
 _TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_pop")
 
 
-def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = None) -> None:
+def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = None,
+            own_transaction: bool = False) -> None:
     """Rebuild the aggregates for ``wave_ids`` (None: all waves) and stamp a new refresh id.
 
-    Joins the caller's transaction when one is open, otherwise runs in its own.
+    Runs inside the caller's open transaction; ``own_transaction=True`` begins and commits its own
+    (DuckDB aborts a transaction on a nested BEGIN, so this can't be probed by trying).
     """
-    own = _begin(con)
+    own = own_transaction
+    if own:
+        con.execute("BEGIN TRANSACTION")
     try:
         _target_waves(con, wave_ids)
         _wave_order(con, full=wave_ids is None)
@@ -51,7 +55,7 @@ def ensure_ready(path: str | None = None) -> bool:
     with writer(config.db_path(path)) as con:
         if not is_stale(con):
             return False
-        refresh(con)
+        refresh(con, own_transaction=True)
         return True
 
 
@@ -60,14 +64,6 @@ def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
     stamp = con.execute("SELECT ingestion_count, max_ingestion_id FROM agg_meta").fetchall()
     now = con.execute("SELECT count(*), max(ingestion_id) FROM ingestions").fetchall()
     return not stamp or tuple(stamp[0]) != tuple(now[0])
-
-
-def _begin(con) -> bool:
-    try:
-        con.execute("BEGIN TRANSACTION")
-        return True
-    except duckdb.TransactionException:  # already inside the caller's transaction
-        return False
 
 
 def _target_waves(con, wave_ids) -> None:

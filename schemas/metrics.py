@@ -176,3 +176,11 @@ class HeadlineFrame(_Frame):
     coverage_index_delta: Series[float] = pa.Field(nullable=True, ge=-1, le=1, description="coverage_index - coverage_index_prev.")
     n_single_points: Series[pd.Int64Dtype] = _count("Skills whose bench depth is at or below the single-point limit.")
     suppressed: Series[bool] = pa.Field(description="True when the whole selection is smaller than k.")
+
+
+class SelectionFrame(_Frame):
+    status: Series[str] = pa.Field(isin=["no_data", "no_wave", "empty", "too_small", "ok"], description="no_data: no waves loaded; no_wave: the chosen wave is gone; empty: nobody matches; too_small: fewer than k match; ok.")
+    wave_id: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="The selected wave, if any.")
+    wave_label: Series[str] = pa.Field(nullable=True, description="Its label.")
+    n_respondents: Series[pd.Int64Dtype] = _count("Respondents matching the filters in that wave (hidden when too_small).")
+    k: Series[int] = pa.Field(ge=1, description="The minimum group size in force.")

@@ -1,0 +1,122 @@
+"""Skills survey dashboards: the router.
+
+Sets up the page, builds the demo database on a first start with no database, checks the
+dashboard aggregates are current, draws the shared sidebar filters (kept in the URL so a view
+can be shared as a link) and routes to the pages. Run: ``streamlit run app.py``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from pages._common import ensure_shell
+
+ensure_shell()
+
+from analytics import db as read_db  # noqa: E402 - after the shell guard, which may rerun
+from analytics import settings as settings_mod  # noqa: E402
+from pages import _common as ui  # noqa: E402
+from pipelines import config  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+PAGES = [  # (file, title, icon); optional pages are listed only once their file exists
+    ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/coverage.py", "Skill coverage", ":material/grid_on:"),
+    ("pages/cloud.py", "Cloud preference", ":material/cloud:"),
+    ("pages/trends.py", "Trends", ":material/trending_up:"),
+    ("pages/sql_console.py", "SQL console", ":material/terminal:"),
+    ("pages/upload.py", "Upload", ":material/upload:"),
+]
+
+
+def current_user() -> str | None:
+    """Who is using the app: the single hook for authentication (OIDC is a later issue).
+
+    Returns None (anonymous) until then.
+    """
+    return None
+
+
+def first_start(db: str) -> None:
+    """No database yet: build the demo one and leave a banner saying so for this session."""
+    if not config.is_local(db) or Path(db).exists():
+        return
+    with ui.BUILD_LOCK:
+        if Path(db).exists():  # another session built it while we waited
+            return
+        try:
+            from pipelines.demo import build_demo
+        except ImportError:
+            return
+        with st.spinner("First start: building the demo database from synthetic survey exports..."):
+            try:
+                results = build_demo(db)
+            except Exception as exc:  # the app must still open, pointing at the upload page
+                st.session_state["banner"] = ("warning", f"Could not build the demo database: {exc}")
+                return
+    st.session_state["banner"] = (
+        "info",
+        f"Built the demo database at {db} from {len(results)} synthetic survey waves, so there is something "
+        "to explore. Load your own exports on the Upload page; delete the file to start empty.",
+    )
+
+
+def data_version(db: str) -> str | None:
+    """The aggregates' refresh id (the cache key); brings the aggregates up to date if needed."""
+    from pipelines import aggregates
+
+    try:
+        version = read_db.data_version(db)
+    except read_db.DatabaseMissing:
+        return None
+    except read_db.AggregatesMissing:
+        with st.spinner("Preparing the dashboard tables for this database..."):
+            aggregates.ensure_ready(db)
+        version = read_db.data_version(db)
+    if version.stale:
+        with st.spinner("New data arrived without its dashboard tables; rebuilding them..."):
+            aggregates.ensure_ready(db)
+        version = read_db.data_version(db)
+    return version.token
+
+
+def build_context(db: str) -> ui.Context | None:
+    try:
+        settings = settings_mod.load()
+    except settings_mod.SettingsError as exc:
+        st.error(f"Dashboard settings: {exc}")
+        return None
+    try:
+        version = data_version(db)
+        if version is None:
+            return None
+        lang = st.session_state.get("f_lang") or st.query_params.get("lang", "en")
+        options = ui.cached_options(db, version, lang if lang in ("en", "ja") else "en")
+    except read_db.AnalyticsError as exc:
+        st.error(str(exc))
+        return None
+    except Exception as exc:  # e.g. a database file that is not DuckDB: one line, not a traceback
+        st.error(f"Cannot read the database at {db}: {str(exc).splitlines()[0]}")
+        return None
+    if options.waves.empty:
+        return None
+    filters, settings = ui.sidebar_filters(options, settings)
+    return ui.Context(db, version, filters, settings, options)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Skills survey", page_icon=":material/insights:", layout="wide")
+    st.session_state["current_user"] = current_user()
+    db = config.db_path()
+    first_start(db)
+    if "banner" in st.session_state:
+        kind, text = st.session_state["banner"]
+        (st.warning if kind == "warning" else st.info)(text, icon=":material/info:")
+    ui.set_context(build_context(db))
+    pages = [st.Page(path, title=title, icon=icon, default=(i == 0))
+             for i, (path, title, icon) in enumerate(PAGES) if (ROOT / path).exists()]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,86 @@
+"""Skill coverage: where we are thin, which skills hang on one or two people, and who is learning."""
+import dataclasses
+
+import streamlit as st
+
+from analytics.coverage import (
+    area_coverage,
+    area_team_coverage,
+    bench_depth,
+    level_distribution,
+    single_points_of_knowledge,
+    upskilling_pipeline,
+)
+from pages import _charts as charts
+from pages import _common as ui
+
+ui.ensure_shell()
+ctx = ui.page_start("Skill coverage", "Coverage = the share of the people who answered who are at or above the "
+                    "proficient level (set in the sidebar).")
+if ctx is None:
+    st.stop()
+
+with ui.section("Coverage by area and team"):
+    cells = ui.load(area_team_coverage, ctx)
+    if cells.empty:
+        st.info("No area was answered by the selected people.")
+    else:
+        ui.chart(charts.heatmap(cells, "team", "area_name", "Area coverage by team", "Team", "Skill area"),
+                 "Read: darker cells have more people at or above the threshold; 'hidden' cells describe too few "
+                 "people to show (or would let one be worked out).", key="coverage_heatmap")
+        ui.table(cells, "coverage_heatmap", "area_team_coverage.csv",
+                 columns=["area_name", "team", "n_answered", "n_proficient", "coverage", "suppressed"],
+                 column_config={"coverage": ui.PERCENT})
+
+with ui.section("Level distribution per skill"):
+    areas = ctx.options.areas
+    allowed = list(ctx.filters.areas) or list(areas["area_id"] if ctx.filters.track is None
+                                              else areas.loc[areas["track"] == ctx.filters.track, "area_id"])
+    names = dict(zip(areas["area_id"], areas["area_name"], strict=True))
+    area = st.selectbox("Area", allowed, format_func=names.get, key="coverage_likert_area")
+    dist = ui.load(level_distribution, ctx, dataclasses.replace(ctx.filters, areas=(area,)))
+    if dist.empty:
+        st.info("Nobody in the selection answered a skill of this area.")
+    else:
+        ui.chart(charts.likert(dist, ctx.settings.threshold),
+                 "Read: the bar's right side (blues) is the share at or above the threshold, the left side "
+                 "the share below; hidden skills have fewer answers than the minimum group size.",
+                 key="coverage_likert")
+        ui.table(dist, "coverage_likert", "level_distribution.csv",
+                 columns=["skill_name", "level", "level_label", "n", "share", "n_answered", "suppressed"],
+                 column_config={"share": ui.PERCENT})
+
+with ui.section("Bench depth and single points of knowledge"):
+    spok = ui.load(single_points_of_knowledge, ctx)
+    limit = ctx.settings.single_point_max_bench
+    if spok.empty:
+        st.success(f"No skill depends on {limit} person or fewer.")
+    else:
+        st.warning(f"{len(spok)} skills have at most {limit} person at or above the threshold: a departure or "
+                   "an absence would leave them uncovered.")
+    bench = ui.load(bench_depth, ctx)
+    ui.table(bench, "coverage_bench", "bench_depth.csv",
+             columns=["skill_name", "area_name", "n_answered", "bench", "single_point", "suppressed"])
+    st.caption("Read: bench is how many people could cover the skill today; 0 with answers means nobody who "
+               "answered is at the threshold.")
+
+with ui.section("Gap to target per area"):
+    cover = ui.load(area_coverage, ctx)
+    if cover["target"].isna().all():
+        st.info("No area has a target: add them to data/targets.yaml.")
+    else:
+        ui.chart(charts.gaps(cover), "Read: bars short of the red tick are below target; the distance is "
+                 "the gap to close.", key="coverage_gaps")
+    ui.table(cover, "coverage_areas", "area_coverage.csv",
+             columns=["area_name", "track", "n_answered", "n_proficient", "coverage", "target", "gap", "suppressed"],
+             column_config={"coverage": ui.PERCENT, "target": ui.PERCENT, "gap": ui.PERCENT})
+
+with ui.section("Upskilling pipeline"):
+    pipe = ui.load(upskilling_pipeline, ctx)
+    if pipe.empty:
+        st.info("Nobody in the selection said they want to learn a skill in this wave.")
+    else:
+        ui.chart(charts.pipeline(pipe.head(20)), "Read: orange is people who want to learn the skill and are not "
+                 "yet at the threshold - the people who could close a gap next.", key="coverage_pipeline")
+        ui.table(pipe, "coverage_pipeline", "upskilling_pipeline.csv",
+                 columns=["skill_name", "area_name", "n_interested", "n_pipeline", "suppressed"])
