@@ -19,13 +19,18 @@ def secret_key() -> bytes:
     path = secret_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: if two loaders start at once, one creates the key and the other reads it.
+        # Write a private temp file, then hard-link it into place: the key appears whole or not at all,
+        # and when two loaders start at once the second link fails and both use the first key.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            os.link(tmp, path)
         except FileExistsError:
             pass
+        finally:
+            tmp.unlink()
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 32:
         raise RuntimeError(f"the respondent id key at {path} is damaged (too short)")

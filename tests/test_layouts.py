@@ -334,7 +334,7 @@ def test_cloud_preferred_single_value_and_uses_joined(env):
     rows = [["Email Address", "Team", "Docker", "Preferred cloud", "Which clouds do you use?", "Cloud comments"],
             ["a@example.com", "A", "3", "AWS", "AWS;GCP", "we love it"],
             ["b@example.com", "B", "3", "Google Cloud Platform", "Azure", "too pricey"],
-            ["c@example.com", "C", "3", "Microsoft Azure", "Amazon Web Services, Google Cloud", ""],
+            ["c@example.com", "C", "3", "Microsoft Azure", "Amazon Web Services; Google Cloud", ""],
             ["d@example.com", "D", "3", "None", "", ""],
             ["e@example.com", "E", "3", "Amazon Web Services", "None", ""],
             ["f@example.com", "F", "3", "なし", "Other; Microsoft Azure", ""],
@@ -354,6 +354,27 @@ def test_cloud_preferred_single_value_and_uses_joined(env):
     # Denominators: everyone has one 'preferred' row; 6 people (not D) have 'uses' rows.
     assert env.rows("SELECT kind, count(DISTINCT respondent_id) FROM cloud_preferences GROUP BY kind ORDER BY kind") \
         == [("preferred", 7), ("uses", 6)]
+
+
+def test_cloud_uses_joined_with_commas(env):
+    """Google Forms joins checkbox answers with ', '."""
+    rows = [["Email Address", "Team", "Docker", "Cloud platforms you use"],
+            ["a@example.com", "A", "3", "Amazon Web Services, Google Cloud Platform"],
+            ["b@example.com", "B", "3", "Microsoft Azure"],
+            ["c@example.com", "C", "3", "AWS, Azure, GCP"]]
+    loaded(env.ingest(write_csv(env.tmp / "cloud_comma.csv", rows), wave="2025-H1"))
+    got = sorted(env.rows("SELECT r.team, c.kind, c.provider FROM cloud_preferences c "
+                          "JOIN respondents r USING (wave_id, respondent_id)"))
+    assert got == [("A", "uses", "AWS"), ("A", "uses", "GCP"), ("B", "uses", "Azure"),
+                   ("C", "uses", "AWS"), ("C", "uses", "Azure"), ("C", "uses", "GCP")]
+
+
+def test_cloud_header_with_non_provider_answers_is_not_a_cloud_question(env):
+    rows = [["Email Address", "Team", "Docker", "Cloud experience notes"],
+            ["a@example.com", "A", "3", "AWS mostly, some hobby projects"],
+            ["b@example.com", "B", "3", "I run a homelab"]]
+    loaded(env.ingest(write_csv(env.tmp / "cloud_notes.csv", rows), wave="2025-H1"))
+    assert env.rows("SELECT count(*) FROM cloud_preferences") == [(0,)]
 
 
 def test_japanese_cloud_header(env):
