@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.export import to_csv_bytes
 from analytics.ingestions import ingestion_history, rejected_rows, wave_list
-from pipelines import config, taxonomy
+from pipelines import audit, config, taxonomy
 from pipelines.detect import ROLES
 from pipelines.ingest import Refused, delete, prepare_file, write_prepared
 from pipelines.inspect_file import inspect_file, profile_from_frame
@@ -122,6 +122,7 @@ elif inspection is not None:
             if st.button("Save profile", disabled=not name):
                 try:
                     path = save_profile(profile, name)
+                    audit.record(DB, current_user(), "profile_saved", path.stem, profile.to_yaml())
                     st.success(f"Saved as {path.name}.")
                 except (ValueError, OSError) as exc:
                     st.error(f"Could not save the profile: {exc}")
@@ -224,7 +225,7 @@ else:
         st.write(f"Ingestion {ingestion_id} and everything it loaded will be removed from every dashboard. "
                  "This can't be undone (upload the file again to restore it).")
         if st.button("Delete", type="primary", key="confirm_delete"):
-            if delete(DB, ingestion_id):
+            if delete(DB, ingestion_id, current_user()):
                 st.cache_data.clear()
                 st.session_state.deleted = ingestion_id
             forget_pending()

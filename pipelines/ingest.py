@@ -267,9 +267,9 @@ def list_ingestions(db: str | None) -> list[dict]:
         """).df().to_dict("records")
 
 
-def delete(db: str | None, ingestion_id: int) -> bool:
+def delete(db: str | None, ingestion_id: int, actor: str | None = None) -> bool:
     with dbmod.writer(db) as con:
-        return load.delete_ingestion(con, ingestion_id)
+        return load.delete_ingestion(con, ingestion_id, actor)
 
 
 def _parser() -> argparse.ArgumentParser:

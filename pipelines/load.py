@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import importlib.util
 
 import duckdb
 import pandas as pd
 
+from pipelines import aggregates, audit
 from pipelines import taxonomy as taxonomy_mod
 
 
@@ -36,12 +36,9 @@ def already_loaded(con, sha256: str, wave_label: str) -> int | None:
     return row[0][0] if row else None
 
 
-def refresh_aggregates(con) -> None:
-    """Keep the dashboards' pre-computed aggregates in step with the base tables."""
-    if importlib.util.find_spec("pipelines.aggregates") is not None:
-        from pipelines import aggregates
-
-        aggregates.refresh(con)
+def refresh_aggregates(con, wave_id: int) -> None:
+    """Keep the dashboards' pre-computed aggregates in step with the base tables (same transaction)."""
+    aggregates.refresh(con, [wave_id])
 
 
 def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], rejected: pd.DataFrame,
@@ -102,7 +99,9 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
                     "ORDER BY source_row", [ingestion_id])
         for name in ("_resp", "_keep", "_rej"):
             con.unregister(name)
-        refresh_aggregates(con)
+        refresh_aggregates(con, wave_id)
+        audit.record_in(con, loaded_by or _whoami(), "ingestion_loaded", ingestion_id,
+                        f"{file_name} into {wave_label}: {rows_read} rows read, {rows_rejected} rejected")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -110,7 +109,7 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
     return ingestion_id, wave_id, superseded
 
 
-def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int) -> bool:
+def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int, actor: str | None = None) -> bool:
     """Remove an ingestion and everything it loaded (undo). False when there is no such ingestion."""
     con.execute("BEGIN TRANSACTION")
     try:
@@ -124,7 +123,8 @@ def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int) -> bool:
         # A wave left with no ingestions goes too, so it stops showing as an empty wave.
         con.execute("DELETE FROM waves WHERE wave_id = ? AND wave_id NOT IN (SELECT wave_id FROM ingestions)",
                     [found[0][0]])
-        refresh_aggregates(con)
+        refresh_aggregates(con, found[0][0])
+        audit.record_in(con, actor or _whoami(), "ingestion_deleted", ingestion_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -53,7 +53,7 @@ def env(tmp_path, monkeypatch) -> Env:
     monkeypatch.setenv("SKILLS_SECRET_FILE", str(secret))
     monkeypatch.setenv("SKILLS_DB", str(db))
     if SKIP_AGGREGATES:
-        monkeypatch.setattr(load, "refresh_aggregates", lambda con: None)
+        monkeypatch.setattr(load, "refresh_aggregates", lambda con, *args: None)
     return Env(tmp_path, str(db), secret)
 
 
@@ -156,7 +156,7 @@ def cli_command(*args: str) -> list[str]:
     """`python -m pipelines.ingest ARGS` (through a shim that skips the aggregates while SKIP_AGGREGATES)."""
     if not SKIP_AGGREGATES:
         return [sys.executable, "-m", "pipelines.ingest", *args]
-    shim = ("import sys, runpy, pipelines.load as l; l.refresh_aggregates = lambda con: None; "
+    shim = ("import sys, runpy, pipelines.load as l; l.refresh_aggregates = lambda con, *args: None; "
             "sys.argv[0] = 'pipelines.ingest'; runpy.run_module('pipelines.ingest', run_name='__main__')")
     return [sys.executable, "-c", shim, *args]
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import sql_console_fixture as fixture
 
 PROJECT = Path(__file__).resolve().parent.parent

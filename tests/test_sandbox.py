@@ -11,8 +11,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 import sql_console_fixture as fixture
+
 from analytics import sandbox
 from analytics.sandbox import DatabaseUnavailable, QueryFailed, QueryRefused, QueryTimeout, SandboxError
 
@@ -232,7 +232,7 @@ def test_escape_corpus_is_refused_and_changes_nothing(world):
     corpus = _escapes(folder)
     assert len(corpus) >= 25
     outcomes = {}
-    for name, sql, expected in corpus:
+    for name, sql, _expected in corpus:
         try:
             sandbox.run_query(sql, db, FAST)
         except SandboxError as exc:

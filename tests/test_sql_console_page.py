@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sql_console_fixture as fixture
 from streamlit.testing.v1 import AppTest
 
-import sql_console_fixture as fixture
 from analytics import example_queries
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "sql_console.py")

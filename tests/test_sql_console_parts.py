@@ -7,8 +7,8 @@ import json
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 import sql_console_fixture as fixture
+
 from analytics import example_queries, quick_chart, result_files, sandbox, saved_queries, schema_browser
 
 # The analyst-facing tables of pipelines/migrations/001_initial.sql, with their columns.
