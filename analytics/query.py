@@ -1,20 +1,23 @@
 """The SQL console's sandbox from the command line, for scripting.
 
-    python -m analytics.query [--db PATH] [--format csv|json] [--max-rows N] [--timeout S] "SQL"
+    python -m analytics.query [--db PATH] [--format csv|json|arrow] [--max-rows N] [--timeout S]
+                              [--memory-limit SIZE] "SQL"
     echo "SELECT ..." | python -m analytics.query -
 
 Exit codes: 0 the result is on stdout; 3 the query was refused, failed or timed out (one line on
 stderr); 2 usage error. CSV cells that could start a spreadsheet formula get a leading quote;
-JSON gives the exact values.
+JSON gives the exact values; arrow is an Arrow IPC stream (what the console page reads back, see
+analytics.sandbox_process). The process caps its own heap, so a runaway query only costs itself.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import os
+import re
 import sys
 
-from analytics import result_files, sandbox
+from analytics import result_files, sandbox, sandbox_process
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
 
@@ -26,12 +29,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("sql", metavar="SQL", help="the statement, or - to read it from stdin")
     p.add_argument("--db", help="database file (default $SKILLS_DB or data/skills.duckdb)")
-    p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    p.add_argument("--format", choices=("csv", "json", "arrow"), default="csv", help="output format (default csv)")
     p.add_argument("--max-rows", type=_positive_int, default=sandbox.DEFAULT_LIMITS.max_rows,
                    help=f"row cap (default {sandbox.DEFAULT_LIMITS.max_rows})")
     p.add_argument("--timeout", type=_positive_float, default=sandbox.DEFAULT_LIMITS.timeout_s,
                    help=f"seconds before the query is stopped (default {sandbox.DEFAULT_LIMITS.timeout_s:g})")
+    p.add_argument("--memory-limit", type=_size, default=sandbox.DEFAULT_LIMITS.memory_limit,
+                   help=f"DuckDB memory limit, e.g. 512MB (default {sandbox.DEFAULT_LIMITS.memory_limit})")
     return p
+
+
+def _size(text: str) -> str:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)", text.strip(), flags=re.IGNORECASE):
+        raise argparse.ArgumentTypeError(f"not a size like 512MB or 2GB: {text!r}")
+    return text.strip()
 
 
 def _positive_int(text: str) -> int:
@@ -59,11 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage and the problem
         return EXIT_USAGE if exc.code else EXIT_OK
+    limits = dataclasses.replace(sandbox.DEFAULT_LIMITS, max_rows=args.max_rows, timeout_s=args.timeout,
+                                 memory_limit=args.memory_limit)
     try:
+        sandbox.cap_process_memory(limits)
         sql = sys.stdin.read() if args.sql == "-" else args.sql
-        limits = dataclasses.replace(sandbox.DEFAULT_LIMITS, max_rows=args.max_rows, timeout_s=args.timeout)
         result = sandbox.run_query(sql, args.db, limits)
-        text = result_files.json_text(result) + "\n" if args.format == "json" else result_files.csv_text(result)
+        output = _render(result, args.format)
     except sandbox.SandboxError as exc:
         print(exc.line(), file=sys.stderr)
         return EXIT_REFUSED
@@ -74,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"failed: {type(exc).__name__}: {sandbox.one_line(exc)}", file=sys.stderr)
         return EXIT_REFUSED
     try:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(output)
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into head: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
@@ -82,6 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     if result.truncated:
         print(f"note: only the first {limits.max_rows} rows were returned (--max-rows)", file=sys.stderr)
     return EXIT_OK
+
+
+def _render(result: sandbox.QueryResult, fmt: str) -> bytes:
+    if fmt == "arrow":
+        return sandbox_process.to_arrow_stream(result)
+    if fmt == "json":
+        return (result_files.json_text(result) + "\n").encode("utf-8")
+    return result_files.csv_text(result).encode("utf-8")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ Three layers, each enough on its own for the common escapes:
    configuration locked, so a statement the parser let through still cannot write or read files.
    These settings are read back from the connection before the query runs.
 3. A time limit (the query is interrupted), a memory limit with no spilling to disk, and a row cap.
+4. For the app, analytics.sandbox_process runs all this in a child process with a capped heap,
+   because a single huge value is allocated outside DuckDB's memory limit and some functions
+   only notice the interrupt when they finish.
 
 Every failure is a :class:`SandboxError` whose ``str()`` is one line meant for the analyst.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +47,9 @@ class Limits:
     max_rows: int = 10_000
     lock_wait_s: float = 5.0  # how long to wait out a writer holding the database file
     max_sql_chars: int = 100_000
+    # Cap on a query process's heap (see cap_process_memory): DuckDB's memory_limit governs its
+    # buffer pool, but a single value such as repeat('x', 2000000000) is allocated outside it.
+    process_memory_bytes: int = 2 * 1024**3
 
     def connection_config(self) -> dict:
         """DuckDB settings of a sandbox connection (all verified to exist in duckdb 2.0).
@@ -228,6 +235,12 @@ def default_db() -> str:
     return config.db_path(None)
 
 
+def database_file(db: str | os.PathLike | None = None) -> Path | None:
+    """The local database file, or None when it is remote or doesn't exist (yet)."""
+    path = config.db_path(db)
+    return Path(path) if config.is_local(path) and Path(path).is_file() else None
+
+
 @contextlib.contextmanager
 def connect(db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only, locked-down connection to the analytics database, closed on exit.
@@ -279,6 +292,18 @@ def _check_locked_down(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()  # fetchall: a half-read result would block the connection
     if rows != [(False, True, True)]:
         raise DatabaseUnavailable("the sandbox connection is not locked down; nothing was run")
+
+
+def cap_process_memory(limits: Limits = DEFAULT_LIMITS) -> None:
+    """Limit this process's heap (RLIMIT_DATA) for a process that only runs console queries.
+
+    Past the cap an allocation fails and DuckDB reports it as out of memory, instead of the
+    machine swapping or the OOM killer choosing a victim. Never raises the limit.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = limits.process_memory_bytes if hard == resource.RLIM_INFINITY else min(limits.process_memory_bytes, hard)
+    if soft == resource.RLIM_INFINITY or soft > cap:
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,9 +50,10 @@ def provider_split(frame: pd.DataFrame, title: str, y_title: str, stacked: bool 
     fig.update_layout(barmode="stack" if stacked else "group")
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "traceorder": "normal"})
     groups = frame["group"].nunique()
     return _layout(fig, title, "Share of respondents who answered", y_title,
-                   height=160 + (28 if stacked else 22 * frame["provider"].nunique()) * groups)
+                   height=200 + (30 if stacked else 16 * frame["provider"].nunique()) * groups)
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str) -> go.Figure:

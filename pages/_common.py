@@ -157,12 +157,14 @@ def _seed_from_url(choices: dict, options: FilterOptions, settings: Settings) ->
 
 
 def _write_url() -> None:
+    """The filters as query parameters (defaults left out, so links stay short)."""
     state = st.session_state
-    st.query_params.from_dict({
-        "wave": state["f_wave"] or "", "team": state["f_team"], "role": state["f_role"],
-        "location": state["f_location"], "track": "" if state["f_track"] == ALL_TRACKS else state["f_track"],
-        "area": state["f_area"], "lang": state["f_lang"], "threshold": str(state["f_threshold"]),
-    })
+    params = {
+        "wave": state["f_wave"], "team": state["f_team"], "role": state["f_role"], "location": state["f_location"],
+        "track": None if state["f_track"] == ALL_TRACKS else state["f_track"], "area": state["f_area"],
+        "lang": None if state["f_lang"] == "en" else state["f_lang"], "threshold": str(state["f_threshold"]),
+    }
+    st.query_params.from_dict({key: value for key, value in params.items() if value})
 
 
 # --- empty states ---------------------------------------------------------------------------
@@ -215,11 +217,27 @@ def chart(fig, caption: str, key: str) -> None:
     st.caption(caption)
 
 
+# Display labels for the frames' columns (the CSV keeps the column names).
+LABELS = {
+    "area_name": "Area", "skill_name": "Skill", "team": "Team", "track": "Track", "group": "Group",
+    "provider": "Provider", "category_name": "Service category", "wave_label": "Wave", "level": "Level",
+    "level_label": "Level name", "n": "People", "n_answered": "Answered", "n_proficient": "At threshold",
+    "bench": "Bench depth", "single_point": "Single point", "n_interested": "Want to learn",
+    "n_pipeline": "Want to learn, below threshold", "n_base": "Answered", "n_respondents": "People",
+    "coverage": "Coverage", "target": "Target", "gap": "Gap", "share": "Share", "prev_coverage": "Previous",
+    "delta": "Change", "direction": "Direction", "prev_n_answered": "Answered (previous)",
+    "suppressed": "Hidden (k)",
+}
+
+
 def table(frame: pd.DataFrame, key: str, file_name: str, column_config: dict | None = None,
           columns: list[str] | None = None) -> None:
     """A table plus its CSV download (the same rows and columns, formulas neutralised)."""
     shown = frame[columns] if columns else frame
-    st.dataframe(shown, hide_index=True, column_config=column_config, key=f"{key}_table")
+    config = {col: st.column_config.Column(LABELS[col]) for col in shown.columns if col in LABELS}
+    for col, spec in (column_config or {}).items():
+        config[col] = spec(LABELS.get(col, col)) if callable(spec) else spec
+    st.dataframe(shown, hide_index=True, column_config=config, key=f"{key}_table")
     st.download_button("Download CSV", to_csv_bytes(shown), file_name=file_name, mime="text/csv",
                        key=f"{key}_csv", icon=":material/download:")
 
@@ -233,7 +251,8 @@ def pp(value) -> str | None:
     return None if pd.isna(value) else f"{value * 100:+.1f} pp"
 
 
-PERCENT = st.column_config.NumberColumn(format="percent")
+def PERCENT(label: str):  # noqa: N802 - reads as a column type in the pages' column_config
+    return st.column_config.NumberColumn(label, format="percent")
 
 
 # Serialises the first-start demo build between sessions of this server process.

@@ -56,8 +56,8 @@ with ui.section("Bench depth and single points of knowledge"):
     if spok.empty:
         st.success(f"No skill depends on {limit} person or fewer.")
     else:
-        st.warning(f"{len(spok)} skills have at most {limit} person at or above the threshold: a departure or "
-                   "an absence would leave them uncovered.")
+        st.warning(f"{len(spok)} skill{'s' if len(spok) != 1 else ''} with at most {limit} person at or above the "
+                   "threshold: a departure or an absence would leave them uncovered.")
     bench = ui.load(bench_depth, ctx)
     ui.table(bench, "coverage_bench", "bench_depth.csv",
              columns=["skill_name", "area_name", "n_answered", "bench", "single_point", "suppressed"])

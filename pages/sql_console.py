@@ -1,15 +1,30 @@
 """SQL console: analysts' ad-hoc read-only queries over the survey tables.
 
-Render only: the sandbox (analytics.sandbox) decides what runs and how; this page keeps the
-editor text, the last result and the session's history in st.session_state.
+Render only: the sandbox (analytics.sandbox, run in a child process by analytics.sandbox_process
+so no query can take this server down) decides what runs and how; this page keeps the editor
+text, the last result and the session's history in st.session_state.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 
 import streamlit as st
 
-from analytics import example_queries, quick_chart, result_files, sandbox, saved_queries, schema_browser
+from analytics import (
+    example_queries,
+    quick_chart,
+    result_files,
+    sandbox,
+    sandbox_process,
+    saved_queries,
+    schema_browser,
+)
+from pages import _common as ui
+from pipelines import audit
+
+ui.ensure_shell()
 
 EDITOR = "sql_console_editor"
 RESULT = "sql_console_result"
@@ -18,23 +33,47 @@ HISTORY = "sql_console_history"
 HISTORY_SIZE = 30
 NONE = "(none)"
 LIMITS = sandbox.DEFAULT_LIMITS
+LOG = logging.getLogger(__name__)
+DB = sandbox.default_db()
 
 
 def open_in_editor(sql: str) -> None:
     st.session_state[EDITOR] = sql
 
 
+def current_user() -> str:
+    try:
+        if getattr(st.user, "is_logged_in", False):
+            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+    except Exception:  # no auth configured: local mode
+        pass
+    return st.session_state.get("current_user") or "local"
+
+
+def audit_in_background(db: str, actor: str, status: str, sql: str) -> None:
+    """Log the query (refusals too) without making the analyst wait for a running data load."""
+    def record() -> None:
+        try:
+            audit.record(db, actor, "sql_query", status, sql)
+        except Exception as exc:  # the audit log must never break the console
+            LOG.warning("could not audit a console query: %s", sandbox.one_line(exc))
+
+    threading.Thread(target=record, name="sql-console-audit", daemon=True).start()
+
+
 def run_editor_query() -> None:
     sql = st.session_state.get(EDITOR) or ""
     try:
-        result = sandbox.run_query(sql, limits=LIMITS)
+        result = sandbox_process.run_query(sql, DB, LIMITS)
     except sandbox.SandboxError as exc:
         st.session_state[RESULT], st.session_state[ERROR] = None, exc.line()
-        outcome = exc.line()
+        outcome, status = exc.line(), exc.label
     else:
         st.session_state[RESULT], st.session_state[ERROR] = result, None
         more = "+" if result.truncated else ""
-        outcome = f"{result.row_count:,}{more} rows in {result.elapsed_s:.2f} s"
+        outcome, status = f"{result.row_count:,}{more} rows in {result.elapsed_s:.2f} s", "ok"
+    if sql.strip() and sandbox.database_file(DB) is not None:  # never create a database just to log
+        audit_in_background(DB, current_user(), status, sql)
     history = st.session_state.setdefault(HISTORY, [])
     history.insert(0, {"at": dt.datetime.now().strftime("%H:%M:%S"), "sql": sql, "outcome": outcome})
     del history[HISTORY_SIZE:]
@@ -164,7 +203,6 @@ st.caption(
     f"One read-only statement ({sandbox.READ_STATEMENTS}) over the survey tables. Files, network and "
     f"settings are off; queries stop after {LIMITS.timeout_s:g} s and return at most {LIMITS.max_rows:,} rows."
 )
-DB = sandbox.default_db()
 editor_col, side_col = st.columns([3, 2])
 with editor_col:
     st.text_area("SQL", key=EDITOR, height=240, placeholder="SELECT label, survey_date FROM waves ORDER BY survey_date")

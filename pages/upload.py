@@ -168,6 +168,8 @@ elif inspection is not None:
         cols[2].metric("Rows with problems", f"{prepared.rows_rejected:,}")
         cols[3].metric("Respondents", f"{len(prepared.frames['respondents']):,}")
         cols[4].metric("Answers", f"{len(prepared.frames['answers']):,}")
+        for warning in prepared.warnings:
+            st.warning(f"Check the mapping: {warning}.")
         if len(rejected):
             st.warning(f"{prepared.rows_rejected} rows will not be loaded. Fix them in the source and upload "
                        "again later, or load the valid rows now.")

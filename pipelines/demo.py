@@ -25,6 +25,7 @@ from pipelines.demo_org import DEFAULT_SEED, Organisation, WaveSpec, generate
 
 DEFAULT_OUT = DATA_DIR / "demo_exports"
 LOADED_BY = "demo"
+HEADCOUNT_FILE = "headcount.yaml"
 JOIN = ";"
 
 # Column headers and level labels of the form, in each language.
@@ -127,7 +128,11 @@ def export_bytes(org: Organisation, spec: WaveSpec) -> bytes:
 
 
 def write_exports(out_dir: str | Path | None = None, seed: int = DEFAULT_SEED) -> list[tuple[WaveSpec, Path]]:
-    """Generate the organisation and write one export file per wave; returns (wave, file) pairs."""
+    """Generate the organisation and write one export file per wave; returns (wave, file) pairs.
+
+    Also writes headcount.yaml next to them: the invited headcount per wave and team, in the
+    shape of data/headcount.yaml, for anyone who wants response rates on the demo.
+    """
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     org = generate(seed)
@@ -136,7 +141,15 @@ def write_exports(out_dir: str | Path | None = None, seed: int = DEFAULT_SEED) -
         path = out / spec.file_name
         path.write_bytes(export_bytes(org, spec))
         written.append((spec, path))
+    (out / HEADCOUNT_FILE).write_text(headcount_yaml(org), encoding="utf-8")
     return written
+
+
+def headcount_yaml(org: Organisation) -> str:
+    import yaml
+
+    return ("# Invited headcount of the synthetic demo organisation (written by pipelines.demo).\n"
+            + yaml.safe_dump({"waves": org.headcount()}, sort_keys=False, allow_unicode=True))
 
 
 def build_demo(db_path: str | Path | None = None, out_dir: str | Path | None = None, seed: int = DEFAULT_SEED) -> list:
@@ -167,8 +180,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     for r in results:
-        print(f"{r.wave}: {r.status} - {r.respondents} respondents, {r.answers} answers "
-              f"({r.rows_read} rows read, {r.rows_rejected} rejected){' - ' + r.message if r.message else ''}")
+        print(f"{r.wave} ({r.file}): {r.status} - {r.message}")
     print(f"database: {target}")
     return 3 if any(r.status == "rejected" for r in results) else 0
 

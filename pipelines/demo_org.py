@@ -194,6 +194,18 @@ class Organisation:
     questionnaire: tuple[str, ...]
     waves: tuple[WaveSpec, ...]
 
+    def headcount(self) -> dict[str, dict]:
+        """Everyone employed (so invited) at each wave, in data/headcount.yaml's shape."""
+        order = {w.label: i for i, w in enumerate(self.waves)}
+        joined = self.people["join_wave"].map(order)
+        left = self.people["leave_wave"].map(order).fillna(len(self.waves))
+        out = {}
+        for i, wave in enumerate(self.waves):
+            active = self.people[(joined <= i) & (left > i)]
+            teams = active["team"].value_counts().sort_index()
+            out[wave.label] = {"total": len(active), "teams": {t: int(n) for t, n in teams.items()}}
+        return out
+
 
 def _skill_matrix(areas_of: dict[str, str], boosts: dict[str, float]) -> np.ndarray:
     """A boost table (area or skill ids, '*' = all) as one value per questionnaire skill."""

@@ -46,6 +46,7 @@ class IngestResult:
     respondents: int = 0
     answers: int = 0
     message: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k != "file"} | {"file": self.file}
@@ -71,6 +72,16 @@ class Prepared:
     @property
     def rows_rejected(self) -> int:
         return int(self.rejected["source_row"].nunique())
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things that loaded but deserve a look: answer options that map to no skill."""
+        out = []
+        for question, labels in self.unmapped_options.items():
+            shown = ", ".join(repr(label) for label in labels[:5]) + (" ..." if len(labels) > 5 else "")
+            out.append(f"question {question!r}: {len(labels)} answer option(s) map to no skill ({shown}); "
+                       "map them in the profile's skills: (~ for options that are no skill)")
+        return out
 
 
 class Refused(Exception):
@@ -222,7 +233,8 @@ def write_prepared(prepared: Prepared, *, db: str | None = None, loaded_by: str 
     note = f"; {rows_rejected} rows rejected (see rejected_rows)" if rows_rejected else ""
     return IngestResult(prepared.file_name, ingestion_id, prepared.wave_label, "loaded", rows_read, rows_loaded,
                         rows_rejected, respondents, answers,
-                        f"loaded {respondents} respondents and {answers} answers into wave {prepared.wave_label}{note}")
+                        f"loaded {respondents} respondents and {answers} answers into wave {prepared.wave_label}{note}",
+                        prepared.warnings)
 
 
 def ingest_file(path: str | Path, *, db: str | None = None, wave: str | None = None,
@@ -351,6 +363,8 @@ def _run(args, parser) -> int:
             print(f"refused: {result.message}", file=sys.stderr)
         else:
             print(f"{result.file}: {result.message}")
+            for warning in result.warnings:
+                print(f"{result.file}: warning: {warning}", file=sys.stderr)
         if result.status == "rejected":
             if args.json:
                 print(result.message, file=sys.stderr)

@@ -13,12 +13,17 @@ Roles: p01 and d01 are Managers, everyone else Engineer.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import pytest
 
-from pipelines import aggregates, taxonomy
-from pipelines.db import writer
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # plain `pytest` puts tests/ on the path, not the project
+    sys.path.insert(0, str(ROOT))
 
+from pipelines import aggregates, taxonomy  # noqa: E402
+from pipelines.db import writer  # noqa: E402
 W1, W2 = 1, 2
 
 # skill levels: tf terraform, cf aws_cloudformation, dk docker, k8s kubernetes, gke gcp_gke,
@@ -112,3 +117,32 @@ def fixture_db(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("skills") / "fixture.duckdb")
     build_fixture_db(path)
     return path
+
+
+@pytest.fixture
+def app_test(monkeypatch, fixture_db):
+    """Factory for an AppTest of app.py on the fixture database (``db=`` to use another file).
+
+    Streamlit treats an app with a pages/ folder as an old-style multipage app until
+    st.navigation has run once in the process; AppTest resets that on every run. A real server
+    sets it once (pages/_common.ensure_shell), so the tests pin it the same way.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+    def make(db: str | None = None, query: dict | None = None) -> AppTest:
+        monkeypatch.setenv("SKILLS_DB", db or fixture_db)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        return at
+
+    return make

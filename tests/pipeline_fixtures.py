@@ -26,7 +26,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # transaction; DuckDB refuses that and aborts the caller's transaction, so every load fails. While
 # that is being fixed (another helper's file), these tests swap the refresh for a no-op. Set this
 # to False to run the suite against the real aggregates refresh.
-SKIP_AGGREGATES = True
+SKIP_AGGREGATES = False
 
 
 @dataclass

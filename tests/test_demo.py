@@ -13,6 +13,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 
 from pipelines import demo
 from pipelines.demo_org import QUESTIONNAIRE, WAVES, generate
@@ -163,6 +164,16 @@ def test_duplicates_and_skipped_cells(org):
         assert 0 < frame[list(QUESTIONNAIRE)].isna().to_numpy().mean() < 0.02
 
 
+def test_headcount_counts_everyone_employed_at_each_wave(org, exports):
+    written = yaml.safe_load((exports[FIRST].parent / demo.HEADCOUNT_FILE).read_text(encoding="utf-8"))["waves"]
+    for i, w in enumerate(WAVES):
+        active = active_at(org.people, i)
+        assert written[w.label]["total"] == len(active)
+        assert written[w.label]["teams"]["ML"] == int((active["team"] == "ML").sum())
+        assert sum(written[w.label]["teams"].values()) == len(active)
+    assert written[FIRST]["total"] == 480  # the team sizes of the first wave: 105+65+40+48+40+52+40+45+45
+
+
 # --- the export files -------------------------------------------------------------------------
 
 def read_csv_records(path) -> list[list[str]]:
@@ -254,6 +265,11 @@ def test_demo_loads_every_wave_with_the_generated_respondents(org, built):
         preferred = dict(con.execute(
             "SELECT w.label, count(*) FROM cloud_preferences c JOIN waves w USING (wave_id) "
             "WHERE kind = 'preferred' AND provider = 'AWS' GROUP BY w.label").fetchall())
+        uses_gcp = dict(con.execute(
+            "SELECT w.label, count(*) FROM cloud_preferences c JOIN waves w USING (wave_id) "
+            "WHERE kind = 'uses' AND provider = 'GCP' GROUP BY w.label").fetchall())
+        interests = dict(con.execute(
+            "SELECT w.label, count(*) FROM learning_interests i JOIN waves w USING (wave_id) GROUP BY w.label").fetchall())
         stored = {row[0] for row in con.execute("SELECT respondent_id FROM respondents").fetchall()}
     finally:
         con.close()
@@ -262,7 +278,12 @@ def test_demo_loads_every_wave_with_the_generated_respondents(org, built):
         assert counts[w.label] == frame["email"].nunique()
         assert answers[w.label] == int(frame[list(QUESTIONNAIRE)].notna().to_numpy().sum())
         assert preferred[w.label] == int((frame["preferred"] == "AWS").sum())
-    assert not any("@" in r for r in stored)  # emails are pseudonymised
+        assert uses_gcp[w.label] == sum("GCP" in u for u in frame["uses"])
+        assert interests[w.label] == int(frame["learn"].map(len).sum())
+    # The same person has the same id in every wave, and no email is stored.
+    everyone = set().union(*(set(f["email"]) for f in org.submissions.values()))
+    assert len(stored) == len(everyone)
+    assert not any("@" in r for r in stored)
 
 
 def test_superseded_duplicates_are_counted_as_rejected_rows(org, built):
@@ -287,4 +308,5 @@ def test_command_line_builds_into_the_given_database(tmp_path, monkeypatch, caps
     out = capsys.readouterr().out
     assert all(w.label in out for w in WAVES)
     assert db.exists()
-    assert len(list((tmp_path / "out").iterdir())) == len(WAVES)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [w.file_name for w in WAVES] + [demo.HEADCOUNT_FILE])

@@ -56,14 +56,35 @@ def test_documented_full_example_parses_to_what_it_says():
     assert interest.columns.names == ["What will you learn next?"] and interest.separator == ";"
 
 
+ROUND_TRIP = r"""
+name: round-trip
+wave: {label: 2024-H2, date: 2024-10-01}
+read: {header_rows: 2, header_style: surveymonkey, missing: [NA, "-"], encoding: cp932, delimiter: ";"}
+columns:
+  id: Email Address
+  team: {match: "^Dept"}
+  submitted_at: {column: Timestamp, format: "%Y/%m/%d %H:%M", era: buddhist}
+levels: {scale: [1, 5], labels: {4: [guru]}}
+questions:
+  - {kind: rating, name: grid, match: '^Rate \[', skills: {K8s: kubernetes}}
+  - {kind: picked, name: tools, columns: [Tools], level: 2, separator: ";", skills: {None: null}}
+  - {kind: cloud, name: main, columns: [Main cloud], type: preferred, providers: {IBM Cloud: Other}}
+  - {kind: interest, name: next, columns: ["Learn next?"], separator: ";"}
+"""
+
+
 def test_profile_round_trips_through_yaml():
-    p = parse_profile(yaml.safe_load(docs_example()))
+    p = parse_profile(yaml.safe_load(ROUND_TRIP))
     again = parse_profile(yaml.safe_load(p.to_yaml()))
-    assert [q.kind for q in again.questions] == [q.kind for q in p.questions]
-    assert (again.scale, again.labels, again.header_rows, again.missing) == (p.scale, p.labels, p.header_rows,
-                                                                             p.missing)
-    assert again.fields["id"].names == p.fields["id"].names
-    assert (again.submitted_at_format, again.wave_label) == (p.submitted_at_format, p.wave_label)
+    for attr in ("name", "wave_label", "wave_date", "header_rows", "header_style", "missing", "encoding", "delimiter",
+                 "submitted_at_format", "submitted_at_era", "scale", "labels"):
+        assert getattr(again, attr) == getattr(p, attr), attr
+    assert {k: (v.names, v.match) for k, v in again.fields.items()} == \
+        {k: (v.names, v.match) for k, v in p.fields.items()}
+    for q1, q2 in zip(p.questions, again.questions, strict=True):
+        assert (q2.kind, q2.name, q2.columns.names, q2.columns.match, q2.skills, q2.level, q2.cloud_kind,
+                q2.providers, q2.separator) == (q1.kind, q1.name, q1.columns.names, q1.columns.match, q1.skills,
+                                                q1.level, q1.cloud_kind, q1.providers, q1.separator)
 
 
 @pytest.mark.parametrize("data", [

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import sql_console_fixture as fixture
 
+from analytics import sandbox_process
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -117,3 +119,18 @@ def test_usage_errors_are_exit_2(db, args):
 def test_help_is_exit_0():
     proc = run("--help")
     assert proc.returncode == 0 and "--format" in proc.stdout
+
+
+def test_arrow_stream_for_programs(db):
+    proc = subprocess.run([sys.executable, "-m", "analytics.query", "--db", str(db), "--format", "arrow",
+                           "SELECT label FROM waves ORDER BY wave_id"], cwd=PROJECT, capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    assert proc.returncode == 0, proc.stderr
+    result = sandbox_process.from_arrow_stream(proc.stdout)
+    assert (result.kind, result.table.column("label").to_pylist()) == ("SELECT", ["2023-H1", "2024-H1"])
+
+
+def test_memory_limit_flag(db):
+    proc = run("--memory-limit", "64MB", "SELECT list(range) FROM range(100000000)", db=db)
+    assert_one_line_error(proc, "failed: the query needs more than the 64MB memory limit")
+    assert run("--memory-limit", "lots", "SELECT 1", db=db).returncode == 2

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from analytics.cloud import cloud_uses_share
 from analytics.filters import Filters
@@ -145,8 +146,9 @@ def answered_rows(sheet: Sheet, patterns) -> set[int]:
 
 
 def picked_rows(sheet: Sheet, options_by_pattern: dict[str, set[str]]) -> set[int]:
-    return {n for n, row in enumerate(sheet.rows) for p, options in options_by_pattern.items()
-            if any(option(row[i]) in options for i in sheet.columns(p))}
+    wanted = [(sheet.columns(p), options) for p, options in options_by_pattern.items()]
+    return {n for n, row in enumerate(sheet.rows)
+            if any(option(row[i]) in options for cols, options in wanted for i in cols)}
 
 
 def provider_counts(sheet: Sheet, pattern: str) -> tuple[int, Counter]:
@@ -312,3 +314,19 @@ def test_2021_hope_to_learn_questions_are_learning_interests(con, sheets):
     others = con.execute("SELECT count(*) FROM learning_interests l JOIN waves w USING (wave_id) "
                          "WHERE w.label <> 'Kaggle 2021'").fetchone()[0]
     assert others == 0
+
+
+def test_every_option_in_the_files_is_mapped_explicitly(sheets):
+    """Each profile lists every option its skill questions hold: an option missing from `skills:`
+    would load silently as "no skill", so its pickers would show up as level 0."""
+    for label, wave in WAVES.items():
+        profile = yaml.safe_load((PROJECT / "data" / "profiles" / wave.profile).read_text(encoding="utf-8"))
+        sheet = sheets[label]
+        for question in profile["questions"]:
+            if question["kind"] == "cloud":
+                continue
+            listed = {key.strip().casefold() for key in question["skills"]}
+            cols = [i for i in sheet.columns(question["match"])
+                    if not (question.get("exclude") and re.search(question["exclude"], sheet.codes[i]))]
+            found = {option(row[i]) for row in sheet.rows for i in cols} - {""}
+            assert {o for o in found if o.casefold() not in listed} == set(), f"{label}: {question['name']}"

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import sql_console_fixture as fixture
 
-from analytics import sandbox
+from analytics import sandbox, sandbox_process
 from analytics.sandbox import DatabaseUnavailable, QueryFailed, QueryRefused, QueryTimeout, SandboxError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -337,3 +337,62 @@ def test_a_differently_configured_connection_in_this_process_is_waited_out(world
     finally:
         other.close()
     assert sandbox.run_query("SELECT 1 AS one", db, FAST).row_count == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# the child-process runner the page uses
+
+
+def test_child_process_gives_the_same_result(world):
+    _, db = world
+    sql = "SELECT wave_id, label, survey_date FROM waves ORDER BY wave_id"
+    here, there = sandbox.run_query(sql, db, FAST), sandbox_process.run_query(sql, db, FAST)
+    assert there.table.equals(here.table)
+    assert (there.kind, there.column_types, there.truncated) == ("SELECT", ["INTEGER", "VARCHAR", "DATE"], False)
+    assert there.frame["label"].tolist() == ["2023-H1", "2024-H1"]
+    capped = sandbox_process.run_query("SELECT * FROM range(50)", db, dataclasses.replace(FAST, max_rows=7))
+    assert (capped.row_count, capped.truncated) == (7, True)
+
+
+def test_child_process_survives_a_value_bigger_than_the_memory_limit(world):
+    # repeat() allocates its 2 GB result outside DuckDB's buffer pool: in-process it would grow the
+    # server by gigabytes; the child's heap cap turns it into an ordinary out-of-memory failure.
+    _, db = world
+    with pytest.raises(QueryFailed, match="memory limit"):
+        sandbox_process.run_query("SELECT repeat('x', 2000000000) AS huge", db, dataclasses.replace(FAST, timeout_s=60))
+
+
+@pytest.mark.parametrize(("sql", "error", "start"), [
+    ("DELETE FROM waves", QueryRefused, "DELETE is not allowed"),
+    ("SELECT * FROM read_text('/etc/passwd')", QueryRefused, "files, network and extensions are off"),
+    ("SELECT count(*) FROM range(1000000) a, range(1000000) b", QueryTimeout, "the query ran longer than 1 s"),
+    ("SELECT nope FROM waves", QueryFailed, "Binder Error"),
+])
+def test_child_process_errors_keep_their_kind_and_line(world, sql, error, start):
+    _, db = world
+    with pytest.raises(error) as caught:
+        sandbox_process.run_query(sql, db, FAST)
+    assert str(caught.value).startswith(start) and "\n" not in caught.value.line()
+
+
+def test_child_process_missing_database(tmp_path):
+    with pytest.raises(DatabaseUnavailable, match="database not found"):
+        sandbox_process.run_query("SELECT 1", tmp_path / "none.duckdb", FAST)
+
+
+def test_a_crashed_or_stuck_child_is_one_line(world, monkeypatch):
+    _, db = world
+
+    def crashed(*args, **kwargs):
+        return subprocess.CompletedProcess(args, returncode=-9, stdout=b"", stderr=b"")
+
+    monkeypatch.setattr(sandbox_process.subprocess, "run", crashed)
+    with pytest.raises(QueryFailed, match=r"stopped unexpectedly \(exit -9\)"):
+        sandbox_process.run_query("SELECT 1", db, FAST)
+
+    def stuck(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args, kwargs["timeout"])
+
+    monkeypatch.setattr(sandbox_process.subprocess, "run", stuck)
+    with pytest.raises(QueryTimeout, match="did not stop when interrupted; it was killed"):
+        sandbox_process.run_query("SELECT 1", db, FAST)

@@ -1,8 +1,10 @@
 """pages/sql_console.py driven with Streamlit's AppTest over the hand-made fixture database."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 import sql_console_fixture as fixture
 from streamlit.testing.v1 import AppTest
@@ -151,3 +153,32 @@ def test_missing_database_still_renders(monkeypatch, tmp_path):
     assert any(i.value.startswith("unavailable: database not found") for i in at.info)
     run_sql(at, "SELECT 1")
     assert [e.value for e in at.error] == [f"unavailable: database not found: {tmp_path / 'missing.duckdb'}"]
+
+
+def wait_for_audit() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "sql-console-audit":
+            thread.join(timeout=120)
+
+
+def test_queries_are_audited_refusals_included(app, db):
+    wait_for_audit()  # earlier tests' entries
+    run_sql(app, "SELECT 1 AS one")
+    run_sql(app, "DROP TABLE answers")
+    wait_for_audit()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT actor, target, detail FROM audit_log WHERE action = 'sql_query' "
+                           "ORDER BY event_id DESC LIMIT 2").fetchall()
+    finally:
+        con.close()
+    assert set(rows) == {("local", "ok", "SELECT 1 AS one"), ("local", "refused", "DROP TABLE answers")}
+
+
+def test_no_database_is_created_to_audit(monkeypatch, tmp_path):
+    missing = tmp_path / "missing.duckdb"
+    monkeypatch.setenv("SKILLS_DB", str(missing))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    run_sql(at, "SELECT 1")
+    wait_for_audit()
+    assert not missing.exists()
