@@ -81,12 +81,16 @@ def data_version(db: str) -> str | None:
     return version.token
 
 
+class ShellError(Exception):
+    """Shown as one line above every page."""
+
+
 def build_context(db: str) -> ui.Context | None:
+    """Settings, data version, filter options and the sidebar; None when there is no data."""
     try:
         settings = settings_mod.load()
     except settings_mod.SettingsError as exc:
-        st.error(f"Dashboard settings: {exc}")
-        return None
+        raise ShellError(f"Dashboard settings: {exc}") from exc
     try:
         version = data_version(db)
         if version is None:
@@ -94,11 +98,9 @@ def build_context(db: str) -> ui.Context | None:
         lang = st.session_state.get("f_lang") or st.query_params.get("lang", "en")
         options = ui.cached_options(db, version, lang if lang in ("en", "ja") else "en")
     except read_db.AnalyticsError as exc:
-        st.error(str(exc))
-        return None
-    except Exception as exc:  # e.g. a database file that is not DuckDB: one line, not a traceback
-        st.error(f"Cannot read the database at {db}: {str(exc).splitlines()[0]}")
-        return None
+        raise ShellError(str(exc)) from exc
+    except Exception as exc:  # e.g. a file that is not a DuckDB database: one line, not a traceback
+        raise ShellError(f"Cannot read the database at {db}: {str(exc).splitlines()[0]}") from exc
     if options.waves.empty:
         return None
     filters, settings = ui.sidebar_filters(options, settings)
@@ -113,7 +115,11 @@ def main() -> None:
     if "banner" in st.session_state:
         kind, text = st.session_state["banner"]
         (st.warning if kind == "warning" else st.info)(text, icon=":material/info:")
-    ui.set_context(build_context(db))
+    try:
+        ui.set_context(build_context(db))
+    except ShellError as exc:
+        st.error(str(exc))
+        ui.set_context(None, failed=True)
     pages = [st.Page(path, title=title, icon=icon, default=(i == 0))
              for i, (path, title, icon) in enumerate(PAGES) if (ROOT / path).exists()]
     st.navigation(pages).run()

@@ -19,6 +19,11 @@ class FilterOptions:
     tracks: tuple[str, ...]
     areas: pd.DataFrame  # AreaOptionFrame, taxonomy order
 
+    def area_names(self, track: str | None = None) -> dict[str, str]:
+        """area_id -> name for the areas of ``track`` (None: every track), in taxonomy order."""
+        rows = self.areas if track is None else self.areas[self.areas["track"] == track]
+        return dict(zip(rows["area_id"], rows["area_name"], strict=True))
+
 
 def filter_options(db: str, lang: str = "en") -> FilterOptions:
     """Waves, teams, roles and locations present in any wave, and the taxonomy's tracks and areas."""

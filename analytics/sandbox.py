@@ -1,6 +1,6 @@
 """The analyst SQL console's query runner: one read-only statement, locked down by DuckDB itself.
 
-Three layers, each enough on its own for the common escapes:
+Layers, each enough on its own for the common escapes:
 1. DuckDB's own parser classifies the text before anything runs: exactly one statement, and only a
    read (SELECT / WITH / DESCRIBE / SHOW / SUMMARIZE / EXPLAIN of a read / PIVOT).
 2. The connection is read-only, with external access (files, network, extensions) off and the
@@ -145,6 +145,10 @@ def classify(sql: str, limits: Limits = DEFAULT_LIMITS) -> str:
     parser = duckdb.connect(":memory:", config={"enable_external_access": False, "lock_configuration": True})
     try:
         return _classify_text(parser, sql, depth=0)
+    except SandboxError:
+        raise
+    except Exception as exc:  # e.g. text the parser can't take at all: refuse, in one line
+        raise QueryRefused(f"the statement could not be classified: {one_line(exc)}") from None
     finally:
         parser.close()
 
@@ -310,7 +314,7 @@ def cap_process_memory(limits: Limits = DEFAULT_LIMITS) -> None:
 # 3. running with a time limit and a row cap
 
 
-class time_limit:  # noqa: N801 - used as a context manager, reads like one
+class TimeLimit:
     """Interrupt ``con``'s running query after ``seconds``; ``fired`` tells whether it did.
 
     A watcher thread (a repeating timer) calls ``con.interrupt()``, and keeps calling it until the
@@ -337,7 +341,7 @@ class time_limit:  # noqa: N801 - used as a context manager, reads like one
             if self._done.wait(0.05):
                 return
 
-    def __enter__(self) -> time_limit:
+    def __enter__(self) -> TimeLimit:
         self._thread.start()
         return self
 
@@ -356,7 +360,7 @@ def run_query(sql: str, db: str | os.PathLike | None = None, limits: Limits = DE
     kind = classify(sql, limits)
     with connect(db, limits) as con:
         started = time.monotonic()
-        guard = time_limit(con, limits.timeout_s)
+        guard = TimeLimit(con, limits.timeout_s)
         try:
             with guard:
                 relation = con.sql(sql)
@@ -369,11 +373,13 @@ def run_query(sql: str, db: str | os.PathLike | None = None, limits: Limits = DE
             if guard.fired and isinstance(exc, duckdb.InterruptException):
                 raise QueryTimeout(f"the query ran longer than {limits.timeout_s:g} s and was stopped") from None
             raise _translate(exc, limits) from None
+        except Exception as exc:  # e.g. a type Arrow can't carry: still one line, never a traceback
+            raise QueryFailed(f"{type(exc).__name__}: {one_line(exc)}") from None
         elapsed = time.monotonic() - started
-    table = _unique_names(table)
+    table = _plain_unions(_unique_names(table))
     try:
         frame = table.to_pandas()
-    except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+    except Exception as exc:  # e.g. a union type pandas has no block for
         raise QueryFailed(f"the result could not be shown: {one_line(exc)}") from None
     return QueryResult(table=table, column_types=types, kind=kind, truncated=truncated, elapsed_s=elapsed, frame=frame)
 
@@ -406,6 +412,15 @@ def _unique_names(table: pa.Table) -> pa.Table:
         seen.add(new.casefold())
         names.append(new)
     return table if names == table.column_names else table.rename_columns(names)
+
+
+def _plain_unions(table: pa.Table) -> pa.Table:
+    """UNION columns have no pandas equivalent: show them as text."""
+    for i, column in enumerate(table.columns):
+        if pa.types.is_union(column.type):
+            text = pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+            table = table.set_column(i, table.field(i).name, text)
+    return table
 
 
 def _translate(exc: duckdb.Error, limits: Limits) -> SandboxError:

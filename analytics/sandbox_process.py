@@ -49,7 +49,7 @@ def run_query(sql: str, db: str | os.PathLike | None = None,
     """Like :func:`analytics.sandbox.run_query`, with the query run in a child process."""
     sandbox.classify(sql, limits)  # refusals answer at once, without starting a process
     command = [
-        sys.executable, "-m", "analytics.query", "--format", "arrow", "--db", config.db_path(db),
+        sys.executable, "-m", "analytics.query", "--format", "arrow", f"--db={config.db_path(db)}",
         "--timeout", repr(limits.timeout_s), "--max-rows", str(limits.max_rows),
         "--memory-limit", limits.memory_limit, "-",
     ]

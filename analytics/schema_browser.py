@@ -105,7 +105,7 @@ def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str], limits: sandbo
     if not names:
         return {}
     parts = [f"SELECT ? AS name, count(*) AS n FROM {_quote(name)}" for name in names]
-    guard = sandbox.time_limit(con, limits.timeout_s)
+    guard = sandbox.TimeLimit(con, limits.timeout_s)
     try:
         with guard:
             return dict(con.execute(" UNION ALL ".join(parts), names).fetchall())

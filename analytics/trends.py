@@ -57,14 +57,16 @@ def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all
 
 
 def area_deltas(db: str, f: Filters, s: Settings, population: str = "all") -> pd.DataFrame:
-    """area_coverage_trend for the selected wave only (default the latest), largest rise first."""
+    """area_coverage_trend rows of the selected wave (default the latest) that have a delta
+    (both waves shown), largest rise first."""
     with reader(db) as con:
         check_aggregates(con)
         wave = resolve(con, f.wave_id)
     trend = area_coverage_trend(db, f, s, population)
     if wave is None:
         return trend.iloc[0:0]
-    rows = trend[trend["wave_id"] == wave.wave_id].sort_values("delta", ascending=False, kind="stable")
+    rows = trend[(trend["wave_id"] == wave.wave_id) & trend["delta"].notna()]
+    rows = rows.sort_values("delta", ascending=False, kind="stable")
     return AreaTrendFrame.validate(rows.reset_index(drop=True))
 
 

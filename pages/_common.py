@@ -56,8 +56,10 @@ def ensure_shell() -> None:
         st.rerun()
 
 
-def set_context(ctx: Context | None) -> None:
+def set_context(ctx: Context | None, failed: bool = False) -> None:
+    """``failed``: the shell already showed an error, so pages should not claim there is no data."""
     st.session_state[_CONTEXT] = ctx
+    st.session_state[_CONTEXT + "_failed"] = failed
 
 
 def context() -> Context | None:
@@ -111,8 +113,7 @@ def sidebar_filters(options: FilterOptions, settings: Settings) -> tuple[Filters
     bar.multiselect("Role", choices["f_role"], key="f_role", placeholder="All roles")
     bar.multiselect("Location", choices["f_location"], key="f_location", placeholder="All locations")
     track = bar.selectbox("Track", choices["f_track"], key="f_track")
-    in_track = options.areas if track == ALL_TRACKS else options.areas[options.areas["track"] == track]
-    area_names = dict(zip(in_track["area_id"], in_track["area_name"], strict=True))
+    area_names = options.area_names(None if track == ALL_TRACKS else track)
     st.session_state["f_area"] = [a for a in st.session_state.get("f_area", []) if a in area_names]
     bar.multiselect("Skill area", list(area_names), key="f_area", format_func=area_names.get, placeholder="All areas")
     bar.radio("Skill names", choices["f_lang"], key="f_lang", horizontal=True, format_func=LANGUAGE_NAMES.get)
@@ -265,8 +266,11 @@ def page_start(title: str, intro: str) -> Context | None:
     st.caption(intro)
     ctx = context()
     if ctx is None:
-        st.info("There is no survey data to show yet. Load a survey export and the dashboards fill in.")
-        upload_link()
+        if st.session_state.get(_CONTEXT + "_failed"):
+            st.info("The dashboards cannot be drawn until the problem above is fixed.")
+        else:
+            st.info("There is no survey data to show yet. Load a survey export and the dashboards fill in.")
+            upload_link()
         return None
     from analytics.selection import selection_status
 

@@ -33,13 +33,11 @@ with ui.section("Coverage by area and team"):
                  column_config={"coverage": ui.PERCENT})
 
 with ui.section("Level distribution per skill"):
-    areas = ctx.options.areas
-    allowed = list(ctx.filters.areas) or list(areas["area_id"] if ctx.filters.track is None
-                                              else areas.loc[areas["track"] == ctx.filters.track, "area_id"])
-    names = dict(zip(areas["area_id"], areas["area_name"], strict=True))
-    area = st.selectbox("Area", allowed, format_func=names.get, key="coverage_likert_area")
-    dist = ui.load(level_distribution, ctx, dataclasses.replace(ctx.filters, areas=(area,)))
-    if dist.empty:
+    names = ctx.options.area_names(ctx.filters.track)
+    allowed = list(ctx.filters.areas) or list(names)
+    area = st.selectbox("Area", allowed, format_func=ctx.options.area_names().get, key="coverage_likert_area")
+    dist = ui.load(level_distribution, ctx, dataclasses.replace(ctx.filters, areas=(area,))) if area else None
+    if dist is None or dist.empty:
         st.info("Nobody in the selection answered a skill of this area.")
     else:
         ui.chart(charts.likert(dist, ctx.settings.threshold),

@@ -68,6 +68,10 @@ def run_editor_query() -> None:
     except sandbox.SandboxError as exc:
         st.session_state[RESULT], st.session_state[ERROR] = None, exc.line()
         outcome, status = exc.line(), exc.label
+    except Exception as exc:  # last line of defence: one line, never a traceback
+        line = f"failed: {type(exc).__name__}: {sandbox.one_line(exc)}"
+        st.session_state[RESULT], st.session_state[ERROR] = None, line
+        outcome, status = line, "failed"
     else:
         st.session_state[RESULT], st.session_state[ERROR] = result, None
         more = "+" if result.truncated else ""

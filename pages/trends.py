@@ -30,11 +30,10 @@ with ui.section("Area coverage per wave"):
 
 with ui.section("Change against the previous wave"):
     changes = ui.load(area_deltas, ctx, population=population)
-    shown = changes[changes["delta"].notna()]
-    if shown.empty:
+    if changes.empty:
         st.info("Nothing to compare: the selected wave has no previous wave, or its figures are hidden.")
     else:
-        ui.chart(charts.deltas(shown, "Change in area coverage", "area_name"),
+        ui.chart(charts.deltas(changes, "Change in area coverage", "area_name"),
                  "Read: green areas improved since the previous wave, red ones slipped.", key="trends_deltas")
 
 with ui.section("Biggest risers and fallers"):

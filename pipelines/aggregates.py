@@ -16,7 +16,8 @@ from pipelines.db import writer
 
 NOT_GIVEN = "(not given)"
 _LEVELS = ", ".join(f"count(*) FILTER (WHERE level = {n}) AS n_l{n}" for n in range(5))
-_TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_pop")
+_TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_best_area",
+         "_agg_best_category")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = None,
@@ -99,9 +100,11 @@ def _wave_order(con, full: bool) -> None:
 
 
 def _populations(con) -> None:
-    """_agg_pop: who counts in which (population, wave), and which wave their answers come from."""
+    """Who counts where. _agg_cells: one small integer per (population, wave, team, role,
+    location), so the big aggregations group on integers rather than strings. _agg_pop: one row
+    per person and population, with the wave their answers come from."""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _agg_pop AS
+        CREATE OR REPLACE TEMP TABLE _agg_people AS
         WITH people AS (
             SELECT wave_id, respondent_id,
                    coalesce(nullif(trim(team), ''), '{NOT_GIVEN}') AS team,
@@ -124,6 +127,18 @@ def _populations(con) -> None:
         UNION ALL
         SELECT 'cohort_prev', wave_id, prev_wave_id, respondent_id, team, role, location FROM cohort
     """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _agg_cells AS
+        SELECT row_number() OVER () AS cell, *
+        FROM (SELECT DISTINCT population, wave_id, team, role, location FROM _agg_people)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _agg_pop AS
+        SELECT row_number() OVER () AS person, c.cell, p.population = 'all' AS is_all, p.source_wave_id,
+               p.respondent_id
+        FROM _agg_people p JOIN _agg_cells c USING (population, wave_id, team, role, location)
+    """)
+    con.execute("DROP TABLE _agg_people")
 
 
 def _delete_stale(con) -> None:
@@ -137,52 +152,80 @@ def _delete_stale(con) -> None:
 
 
 def _insert_all(con) -> None:
-    dims = "p.population, p.wave_id, p.team, p.role, p.location"
+    cells = "c.population, c.wave_id, c.team, c.role, c.location"
     join = "FROM _agg_pop p JOIN {table} t ON t.wave_id = p.source_wave_id AND t.respondent_id = p.respondent_id"
-    only_all = "WHERE p.population = 'all'"
-    con.execute(f"INSERT INTO agg_respondents SELECT {dims}, count(*) FROM _agg_pop p GROUP BY ALL")
-    # One answer per person and skill is the contract; max() keeps the counts right if not.
+    con.execute(f"""
+        INSERT INTO agg_respondents
+        SELECT {cells}, x.n FROM (SELECT cell, count(*) AS n FROM _agg_pop GROUP BY cell) x JOIN _agg_cells c USING (cell)
+    """)
+    # One answers row per person and skill is the contract (the ingest keeps the highest level),
+    # so people are counted without de-duplicating 70M rows first.
     con.execute(f"""
         INSERT INTO agg_skill_levels
-        SELECT population, wave_id, team, role, location, skill_id, count(*), {_LEVELS}
-        FROM (SELECT {dims}, p.respondent_id, t.skill_id, max(t.level) AS level
-              {join.format(table='answers')} GROUP BY ALL)
-        GROUP BY ALL
+        SELECT {cells}, x.skill_id, x.n, x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
+        FROM (SELECT p.cell, t.skill_id, count(*) AS n, {_LEVELS}
+              {join.format(table='answers')} GROUP BY p.cell, t.skill_id) x
+        JOIN _agg_cells c USING (cell)
     """)
+    # Best level per person and area (or service cell), once per source wave, then counted per
+    # cell for every population the person is in.
+    _best_levels(con, "_agg_best_area", "s.area_id", "JOIN skills s ON s.skill_id = a.skill_id")
     con.execute(f"""
         INSERT INTO agg_area_levels
-        SELECT population, wave_id, team, role, location, area_id, count(*), {_LEVELS}
-        FROM (SELECT {dims}, p.respondent_id, s.area_id, max(t.level) AS level
-              {join.format(table='answers')} JOIN skills s ON s.skill_id = t.skill_id GROUP BY ALL)
-        GROUP BY ALL
+        SELECT {cells}, x.area_id, x.n, x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
+        FROM (SELECT p.cell, t.area_id, count(*) AS n, {_LEVELS}
+              {join.format(table='_agg_best_area')} GROUP BY p.cell, t.area_id) x
+        JOIN _agg_cells c USING (cell)
     """)
+    _best_levels(con, "_agg_best_category", "k.category_id, k.provider",
+                 "JOIN service_categories k ON k.skill_id = a.skill_id", only_all=True)
     con.execute(f"""
         INSERT INTO agg_category_levels
-        SELECT wave_id, team, role, location, category_id, provider, count(*), {_LEVELS}
-        FROM (SELECT {dims}, p.respondent_id, c.category_id, c.provider, max(t.level) AS level
-              {join.format(table='answers')} JOIN service_categories c ON c.skill_id = t.skill_id
-              {only_all} GROUP BY ALL)
-        GROUP BY ALL
+        SELECT c.wave_id, c.team, c.role, c.location, x.category_id, x.provider, x.n,
+               x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
+        FROM (SELECT p.cell, t.category_id, t.provider, count(*) AS n, {_LEVELS}
+              {join.format(table='_agg_best_category')} WHERE p.is_all GROUP BY ALL) x
+        JOIN _agg_cells c USING (cell)
     """)
     con.execute(f"""
         INSERT INTO agg_interest_levels
-        SELECT wave_id, team, role, location, skill_id, count(*), count(*) FILTER (WHERE level IS NULL), {_LEVELS}
-        FROM (SELECT {dims}, p.respondent_id, t.skill_id, max(a.level) AS level
-              {join.format(table='learning_interests')}
-              LEFT JOIN answers a ON a.wave_id = t.wave_id AND a.respondent_id = t.respondent_id
-                                 AND a.skill_id = t.skill_id
-              {only_all} GROUP BY ALL)
-        GROUP BY ALL
+        SELECT c.wave_id, c.team, c.role, c.location, x.skill_id, x.n, x.n_unanswered,
+               x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
+        FROM (SELECT cell, skill_id, count(*) AS n, count(*) FILTER (WHERE level IS NULL) AS n_unanswered, {_LEVELS}
+              FROM (SELECT p.person, any_value(p.cell) AS cell, t.skill_id, max(a.level) AS level
+                    {join.format(table='learning_interests')}
+                    LEFT JOIN answers a ON a.wave_id = t.wave_id AND a.respondent_id = t.respondent_id
+                                       AND a.skill_id = t.skill_id
+                    WHERE p.is_all GROUP BY p.person, t.skill_id)
+              GROUP BY cell, skill_id) x
+        JOIN _agg_cells c USING (cell)
     """)
     con.execute(f"""
         INSERT INTO agg_cloud
-        SELECT p.wave_id, p.team, p.role, p.location, t.kind, t.provider, count(DISTINCT p.respondent_id)
-        {join.format(table='cloud_preferences')} {only_all} GROUP BY ALL
+        SELECT c.wave_id, c.team, c.role, c.location, x.kind, x.provider, x.n
+        FROM (SELECT p.cell, t.kind, t.provider, count(DISTINCT p.person) AS n
+              {join.format(table='cloud_preferences')} WHERE p.is_all GROUP BY ALL) x
+        JOIN _agg_cells c USING (cell)
     """)
     con.execute(f"""
         INSERT INTO agg_cloud_base
-        SELECT p.wave_id, p.team, p.role, p.location, t.kind, count(DISTINCT p.respondent_id)
-        {join.format(table='cloud_preferences')} {only_all} GROUP BY ALL
+        SELECT c.wave_id, c.team, c.role, c.location, x.kind, x.n
+        FROM (SELECT p.cell, t.kind, count(DISTINCT p.person) AS n
+              {join.format(table='cloud_preferences')} WHERE p.is_all GROUP BY ALL) x
+        JOIN _agg_cells c USING (cell)
+    """)
+
+
+def _best_levels(con, name: str, keys: str, join: str, only_all: bool = False) -> None:
+    """Temp table ``name``: (wave_id, respondent_id, keys..., level) = the person's best level
+    over the answers joined to ``keys``, for the waves the populations read from."""
+    waves = "SELECT source_wave_id FROM _agg_pop" + (" WHERE is_all" if only_all else "")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name} AS
+        SELECT a.wave_id, a.respondent_id, {keys}, max(a.level) AS level
+        FROM answers a {join}
+        WHERE a.wave_id IN ({waves})
+        GROUP BY ALL
     """)
 
 

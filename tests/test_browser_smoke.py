@@ -34,13 +34,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(fixture_db, tmp_path):
+def server(dashboard_db, tmp_path):
     port = free_port()
     log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SKILLS_DB": fixture_db}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, "SKILLS_DB": dashboard_db}, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

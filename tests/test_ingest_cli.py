@@ -51,23 +51,36 @@ def test_cli_loads_a_file_and_prints_json(env):
     assert env.rows("SELECT ingestion_id, rows_read FROM ingestions") == [(out["ingestion_id"], 4)]
 
 
-def test_cli_refusal_exit_3_one_line_on_stderr_nothing_written(env):
+def test_cli_refusal_exit_3_one_line_on_stderr_nothing_written(env, capsys):
     good = write_csv(env.tmp / "grid.csv", GRID)
-    assert run_cli(env, str(good), "--db", env.db).returncode == 0
+    assert main([str(good), "--db", env.db]) == 0
+    capsys.readouterr()
     before = env.snapshot()
     bad = env.tmp / "photo.csv"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16)
-    for args in ([str(bad)], [str(bad), "--json"], [str(env.tmp / "missing.csv")], [str(env.tmp)]):
-        proc = run_cli(env, *args, "--db", env.db)
-        no_traceback(proc)
-        assert proc.returncode == 3, (args, proc.stdout, proc.stderr)
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1, (args, proc.stderr)
+    proc = run_cli(env, str(bad), "--db", env.db)  # one real process for the exit status
+    no_traceback(proc)
+    assert proc.returncode == 3, (proc.stdout, proc.stderr)
+    assert len([line for line in proc.stderr.splitlines() if line.strip()]) == 1, proc.stderr
+    for args in ([str(bad), "--json"], [str(env.tmp / "missing.csv")], [str(env.tmp)],
+                 [str(write_csv(env.tmp / "hdr.csv", [["Email Address", "Docker"]]))]):
+        code = main([*args, "--db", env.db])
+        captured = capsys.readouterr()
+        no_traceback(captured.out + captured.err)
+        assert code == 3, args
+        assert len([line for line in captured.err.splitlines() if line.strip()]) == 1, (args, captured.err)
         if "--json" in args:
-            [out] = json_lines(proc.stdout)
+            [out] = json_lines(captured.out)
             assert out["status"] == "rejected"
             assert out["rows_read"] == out["rows_loaded"] + out["rows_rejected"]
     assert env.snapshot() == before
+
+
+def test_cli_usage_error_exit_2_as_a_process(env):
+    proc = run_cli(env)
+    no_traceback(proc)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stderr.strip()
 
 
 @pytest.mark.parametrize("args", [
@@ -76,19 +89,20 @@ def test_cli_refusal_exit_3_one_line_on_stderr_nothing_written(env):
     ["x.csv", "--wave-date", "2025-13-45"],
     ["--delete", "not-a-number"],
 ], ids=["no-args", "unknown-option", "bad-date", "bad-delete-id"])
-def test_cli_usage_errors_exit_2(env, args):
-    proc = run_cli(env, *args)
-    no_traceback(proc)
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    assert proc.stderr.strip()
+def test_cli_usage_errors_exit_2(env, capsys, args):
+    code = main(args)
+    captured = capsys.readouterr()
+    no_traceback(captured.out + captured.err)
+    assert code == 2
+    assert captured.err.strip()
 
 
-def test_cli_unreadable_profile_is_a_usage_error(env):
+def test_cli_unreadable_profile_is_a_usage_error(env, capsys):
     path = write_csv(env.tmp / "grid.csv", GRID)
     profile = write_profile(env.tmp / "broken.yaml", "questions: [unclosed\n")
-    proc = run_cli(env, str(path), "--profile", str(profile))
-    no_traceback(proc)
-    assert proc.returncode == 2
+    code = main([str(path), "--profile", str(profile)])
+    no_traceback(capsys.readouterr().err)
+    assert code == 2
     assert env.snapshot() == {}
 
 

@@ -145,6 +145,14 @@ def test_refused_files_write_nothing(env, kind):
     assert env.snapshot() == before
 
 
+def test_header_only_file_is_refused_with_a_plain_reason(env):
+    result = env.ingest(_refusal_files(env.tmp)["header-only"], wave="2025-H1")
+    assert result.status == "rejected"
+    # The user learns the file has no responses, not a CSV library's internal parse error.
+    assert "parse error" not in result.message.lower()
+    assert "no responses" in result.message.lower() or "header" in result.message.lower()
+
+
 def test_refusal_on_a_fresh_database_creates_no_data(env):
     result = env.ingest(_refusal_files(env.tmp)["no-skill-columns"], wave="2025-H1")
     assert result.status == "rejected"

@@ -19,9 +19,9 @@ TABLES = ["agg_wave_order", "agg_respondents", "agg_skill_levels", "agg_area_lev
 
 
 @pytest.fixture
-def db_copy(fixture_db, tmp_path):
+def db_copy(dashboard_db, tmp_path):
     path = str(tmp_path / "copy.duckdb")
-    shutil.copy(fixture_db, path)
+    shutil.copy(dashboard_db, path)
     return path
 
 
@@ -100,21 +100,21 @@ def test_database_without_aggregates(tmp_path):
     assert read_db.data_version(bare).token
 
 
-def test_busy_database_is_reported_not_raised_raw(fixture_db, monkeypatch):
+def test_busy_database_is_reported_not_raised_raw(dashboard_db, monkeypatch):
     def locked(*args, **kwargs):
         raise duckdb.IOException("Could not set lock on file: Conflicting lock is held")
 
     monkeypatch.setattr(read_db, "connect_with_retry", locked)
     with pytest.raises(read_db.DatabaseBusy, match="busy"):
-        read_db.query(fixture_db, "SELECT 1")
+        read_db.query(dashboard_db, "SELECT 1")
 
 
-def test_reader_is_read_only(fixture_db):
-    with read_db.reader(fixture_db) as con, pytest.raises(duckdb.Error):
+def test_reader_is_read_only(dashboard_db):
+    with read_db.reader(dashboard_db) as con, pytest.raises(duckdb.Error):
         con.execute("DELETE FROM agg_meta")
 
 
-def test_fetch_binds_only_the_names_used(fixture_db):
-    frame = read_db.query(fixture_db, "SELECT $a AS a", {"a": "x'; DROP TABLE waves; --", "unused": 1})
+def test_fetch_binds_only_the_names_used(dashboard_db):
+    frame = read_db.query(dashboard_db, "SELECT $a AS a", {"a": "x'; DROP TABLE waves; --", "unused": 1})
     assert frame["a"].iloc[0] == "x'; DROP TABLE waves; --"
-    assert isinstance(read_db.query(fixture_db, "SELECT count(*) AS n FROM waves"), pd.DataFrame)
+    assert isinstance(read_db.query(dashboard_db, "SELECT count(*) AS n FROM waves"), pd.DataFrame)

@@ -24,8 +24,8 @@ def by(frame, key):
     return frame.set_index(key)
 
 
-def test_skill_coverage_latest_wave(fixture_db):
-    got = by(skill_coverage(fixture_db, W2, S), "skill_id")
+def test_skill_coverage_latest_wave(dashboard_db):
+    got = by(skill_coverage(dashboard_db, W2, S), "skill_id")
     # terraform: 25 answered; at 3+: p01 p02 p03 p04 p05 p07 p11 m03 o01 o02 = 10.
     assert (got.loc["terraform", "n_answered"], got.loc["terraform", "n_proficient"]) == (25, 10)
     assert got.loc["terraform", "coverage"] == pytest.approx(0.4)
@@ -42,61 +42,61 @@ def test_skill_coverage_latest_wave(fixture_db):
                                "gcp_gke"]
 
 
-def test_skill_coverage_first_wave_and_threshold(fixture_db):
-    got = by(skill_coverage(fixture_db, W1, S), "skill_id")
+def test_skill_coverage_first_wave_and_threshold(dashboard_db):
+    got = by(skill_coverage(dashboard_db, W1, S), "skill_id")
     # terraform wave 1: p01 p02 p03 p07 m03 o01 o02 = 7 of 20; docker: p01-p04 d01-d03 m01 m02 o01 = 10 of 20.
     assert got.loc["terraform", "coverage"] == pytest.approx(0.35)
     assert got.loc["docker", "coverage"] == pytest.approx(0.5)
     # threshold 2 in wave 1, terraform: 7 above plus the 2s p04 d01 d06 = 10 of 20.
-    two = by(skill_coverage(fixture_db, W1, S.with_threshold(2)), "skill_id")
+    two = by(skill_coverage(dashboard_db, W1, S.with_threshold(2)), "skill_id")
     assert two.loc["terraform", "n_proficient"] == 10
 
 
-def test_filters_narrow_the_people_and_the_skills(fixture_db):
-    data = by(skill_coverage(fixture_db, Filters(teams=("Data",)), S), "skill_id")
+def test_filters_narrow_the_people_and_the_skills(dashboard_db):
+    data = by(skill_coverage(dashboard_db, Filters(teams=("Data",)), S), "skill_id")
     # Data in wave 2: terraform 6 answered, nobody at 3+; docker d01 d02 d03 of 6; ec2 not answered by Data.
     assert (data.loc["terraform", "n_answered"], data.loc["terraform", "n_proficient"]) == (6, 0)
     assert data.loc["docker", "coverage"] == pytest.approx(0.5)
     assert data.loc["aws_ec2", "n_answered"] == 0 and not data.loc["aws_ec2", "suppressed"]
-    containers = skill_coverage(fixture_db, Filters(areas=("containers_microservices",)), S)
+    containers = skill_coverage(dashboard_db, Filters(areas=("containers_microservices",)), S)
     assert list(containers["skill_id"]) == ["docker", "kubernetes", "gcp_gke"]
-    assert skill_coverage(fixture_db, Filters(track="MLOps"), S).empty
+    assert skill_coverage(dashboard_db, Filters(track="MLOps"), S).empty
 
 
-def test_selection_under_k_hides_everything(fixture_db):
-    managers = skill_coverage(fixture_db, Filters(roles=("Manager",)), S)  # p01 and d01
+def test_selection_under_k_hides_everything(dashboard_db):
+    managers = skill_coverage(dashboard_db, Filters(roles=("Manager",)), S)  # p01 and d01
     assert managers["suppressed"].all()
     assert managers["coverage"].isna().all() and managers["n_answered"].isna().all()
 
 
-def test_area_coverage_uses_each_persons_best_level(fixture_db):
-    got = by(area_coverage(fixture_db, W2, S), "area_id")
+def test_area_coverage_uses_each_persons_best_level(dashboard_db):
+    got = by(area_coverage(dashboard_db, W2, S), "area_id")
     # managed services: best of ec2/gce; 15 answered (Platform 7, Data 6, Ops 2); at 3+: p01 p02 d01 d02 d03 o01.
     assert (got.loc["managed_services", "n_answered"], got.loc["managed_services", "n_proficient"]) == (15, 6)
     # infrastructure as code: best of terraform/cloudformation = 10 of 25; containers: docker/k8s/gke = 10 of 25.
     assert got.loc["infrastructure_as_code", "coverage"] == pytest.approx(0.4)
     assert got.loc["containers_microservices", "coverage"] == pytest.approx(0.4)
-    first = by(area_coverage(fixture_db, W1, S), "area_id")
+    first = by(area_coverage(dashboard_db, W1, S), "area_id")
     assert first.loc["containers_microservices", "coverage"] == pytest.approx(0.5)
 
 
-def test_area_names_follow_the_language(fixture_db):
-    got = by(area_coverage(fixture_db, Filters(lang="ja"), S), "area_id")
+def test_area_names_follow_the_language(dashboard_db):
+    got = by(area_coverage(dashboard_db, Filters(lang="ja"), S), "area_id")
     assert got.loc["infrastructure_as_code", "area_name"] == "インフラのコード化"
 
 
-def test_gaps_against_targets(fixture_db):
+def test_gaps_against_targets(dashboard_db):
     s = Settings(targets=(("infrastructure_as_code", 0.5),), default_target=0.3)
-    got = by(area_coverage(fixture_db, W2, s), "area_id")
+    got = by(area_coverage(dashboard_db, W2, s), "area_id")
     assert got.loc["infrastructure_as_code", "gap"] == pytest.approx(0.1)  # 0.5 - 0.4
     assert got.loc["managed_services", "gap"] == pytest.approx(-0.1)  # 0.3 - 0.4
-    gaps = top_gaps(fixture_db, W2, s)
+    gaps = top_gaps(dashboard_db, W2, s)
     assert list(gaps["area_id"]) == ["infrastructure_as_code"]
-    assert area_coverage(fixture_db, W2, Settings())["target"].isna().all()
+    assert area_coverage(dashboard_db, W2, Settings())["target"].isna().all()
 
 
-def test_area_team_heatmap_with_complementary_suppression(fixture_db):
-    got = area_team_coverage(fixture_db, W1, S).set_index(["area_id", "team"])
+def test_area_team_heatmap_with_complementary_suppression(dashboard_db):
+    got = area_team_coverage(dashboard_db, W1, S).set_index(["area_id", "team"])
     # Ops (2) is under k in every area; the next smallest team of the same area goes with it:
     # ML (5) in IaC and containers, Data (6) in managed services (ML answered none of it).
     hidden = set(got.index[got["suppressed"]])
@@ -106,13 +106,13 @@ def test_area_team_heatmap_with_complementary_suppression(fixture_db):
     assert got.loc[("infrastructure_as_code", "Platform"), "coverage"] == pytest.approx(4 / 7)
     assert got.loc[("infrastructure_as_code", "Data"), "coverage"] == 0.0
     assert got.loc[("managed_services", "Platform"), "n_proficient"] == 2  # p01, p02
-    w2 = area_team_coverage(fixture_db, W2, S).set_index(["area_id", "team"])
+    w2 = area_team_coverage(dashboard_db, W2, S).set_index(["area_id", "team"])
     # Platform in wave 2 (12): terraform 3+ for p01-p05, p07 and p11.
     assert got.index.size == 11 and w2.loc[("infrastructure_as_code", "Platform"), "coverage"] == pytest.approx(7 / 12)
 
 
-def test_level_distribution(fixture_db):
-    got = level_distribution(fixture_db, W2, S)
+def test_level_distribution(dashboard_db):
+    got = level_distribution(dashboard_db, W2, S)
     ec2 = got[got["skill_id"] == "aws_ec2"].set_index("level")
     # ec2 levels in wave 2: 0 p07; 1 p05 p06; 2 p03 p04 o02; 3 p02 o01; 4 p01.
     assert ec2["n"].tolist() == [1, 2, 3, 2, 1]
@@ -120,40 +120,40 @@ def test_level_distribution(fixture_db):
     assert ec2.loc[3, "level_label"] == "proficient"
     cf = got[got["skill_id"] == "aws_cloudformation"]
     assert len(cf) == 5 and cf["suppressed"].all() and cf["n"].isna().all()
-    ja = level_distribution(fixture_db, Filters(lang="ja"), S)
+    ja = level_distribution(dashboard_db, Filters(lang="ja"), S)
     assert ja.loc[ja["level"] == 4, "level_label"].iloc[0] == "エキスパート"
 
 
-def test_bench_depth_and_single_points(fixture_db):
-    bench = by(bench_depth(fixture_db, W1, S), "skill_id")
+def test_bench_depth_and_single_points(dashboard_db):
+    bench = by(bench_depth(dashboard_db, W1, S), "skill_id")
     # wave 1: kubernetes has d01 only at 3+, gke nobody (m01-m05 answered it).
     assert (bench.loc["kubernetes", "bench"], bool(bench.loc["kubernetes", "single_point"])) == (1, True)
     assert bench.loc["terraform", "bench"] == 7 and not bench.loc["terraform", "single_point"]
     assert pd.isna(bench.loc["aws_cloudformation", "single_point"])  # hidden: 2 answered
-    spok = single_points_of_knowledge(fixture_db, W1, S)
+    spok = single_points_of_knowledge(dashboard_db, W1, S)
     assert list(spok["skill_id"]) == ["gcp_gke", "kubernetes"]  # thinnest bench first
     # wave 2: d02 reached 3 in kubernetes, so only gke is left.
-    assert list(single_points_of_knowledge(fixture_db, W2, S)["skill_id"]) == ["gcp_gke"]
+    assert list(single_points_of_knowledge(dashboard_db, W2, S)["skill_id"]) == ["gcp_gke"]
     # a looser definition (bench <= 2) adds kubernetes back in wave 2.
     loose = Settings(single_point_max_bench=2)
-    assert set(single_points_of_knowledge(fixture_db, W2, loose)["skill_id"]) == {"gcp_gke", "kubernetes"}
+    assert set(single_points_of_knowledge(dashboard_db, W2, loose)["skill_id"]) == {"gcp_gke", "kubernetes"}
 
 
-def test_single_points_for_a_team_include_skills_it_lacks(fixture_db):
+def test_single_points_for_a_team_include_skills_it_lacks(dashboard_db):
     # Data, wave 2: terraform answered by all 6, nobody at 3+; ec2, cloudformation and gke unanswered.
-    spok = single_points_of_knowledge(fixture_db, Filters(teams=("Data",)), S)
+    spok = single_points_of_knowledge(dashboard_db, Filters(teams=("Data",)), S)
     assert list(spok["skill_id"]) == ["terraform", "aws_ec2", "aws_cloudformation", "gcp_gke"]
 
 
-def test_upskilling_pipeline(fixture_db):
-    got = by(upskilling_pipeline(fixture_db, W1, S), "skill_id")
+def test_upskilling_pipeline(dashboard_db):
+    got = by(upskilling_pipeline(dashboard_db, W1, S), "skill_id")
     # terraform: d03 d04 m01 p01 o02 interested; d03 d04 m01 below 3. kubernetes: p03 p04 (no answer), d02 (2).
     assert (got.loc["terraform", "n_interested"], got.loc["terraform", "n_pipeline"]) == (5, 3)
     assert (got.loc["kubernetes", "n_interested"], got.loc["kubernetes", "n_pipeline"]) == (3, 3)
     assert list(got.index) == ["terraform", "kubernetes"]
     # threshold 2: d02 (level 2) no longer counts as below it.
-    two = by(upskilling_pipeline(fixture_db, W1, S.with_threshold(2)), "skill_id")
+    two = by(upskilling_pipeline(dashboard_db, W1, S.with_threshold(2)), "skill_id")
     assert two.loc["kubernetes", "n_pipeline"] == 2
-    assert upskilling_pipeline(fixture_db, W2, S).empty  # nobody named an interest in wave 2
-    small = upskilling_pipeline(fixture_db, Filters(wave_id=1, teams=("Ops",)), S)  # o02 in a team of 2
+    assert upskilling_pipeline(dashboard_db, W2, S).empty  # nobody named an interest in wave 2
+    small = upskilling_pipeline(dashboard_db, Filters(wave_id=1, teams=("Ops",)), S)  # o02 in a team of 2
     assert small["suppressed"].all() and small["n_interested"].isna().all()

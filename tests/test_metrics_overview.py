@@ -10,24 +10,24 @@ from analytics.settings import Settings
 HEADS = Settings(headcount=(("2024-H1", "", 25), ("2024-H2", "", 50), ("2024-H2", "Data", 6)))
 
 
-def test_respondent_trend_and_response_rate(fixture_db):
-    got = respondent_trend(fixture_db, Filters(), HEADS)
+def test_respondent_trend_and_response_rate(dashboard_db):
+    got = respondent_trend(dashboard_db, Filters(), HEADS)
     assert list(got["n_respondents"]) == [20, 25]
     assert list(got["response_rate"]) == pytest.approx([20 / 25, 25 / 50])
-    data = respondent_trend(fixture_db, Filters(teams=("Data",)), HEADS)
+    data = respondent_trend(dashboard_db, Filters(teams=("Data",)), HEADS)
     assert list(data["n_respondents"]) == [6, 6]
     assert pd.isna(data["response_rate"].iloc[0]) and data["response_rate"].iloc[1] == 1.0  # no wave-1 number
-    assert respondent_trend(fixture_db, Filters(roles=("Engineer",)), HEADS)["response_rate"].isna().all()
-    assert respondent_trend(fixture_db, Filters(), Settings())["response_rate"].isna().all()
+    assert respondent_trend(dashboard_db, Filters(roles=("Engineer",)), HEADS)["response_rate"].isna().all()
+    assert respondent_trend(dashboard_db, Filters(), Settings())["response_rate"].isna().all()
 
 
-def test_respondent_trend_hides_small_groups(fixture_db):
-    got = respondent_trend(fixture_db, Filters(teams=("Ops",)), HEADS)
+def test_respondent_trend_hides_small_groups(dashboard_db):
+    got = respondent_trend(dashboard_db, Filters(teams=("Ops",)), HEADS)
     assert got["suppressed"].all() and got["n_respondents"].isna().all()
 
 
-def test_headline_latest_wave(fixture_db):
-    row = overview_headline(fixture_db, Filters(), HEADS).iloc[0]
+def test_headline_latest_wave(dashboard_db):
+    row = overview_headline(dashboard_db, Filters(), HEADS).iloc[0]
     assert (row["wave_label"], row["prev_wave_label"], row["n_respondents"]) == ("2024-H2", "2024-H1", 25)
     # index = mean area coverage: wave 2 (0.4 + 0.4 + 0.4) / 3; wave 1 (0.4 + 0.35 + 0.5) / 3.
     assert row["coverage_index"] == pytest.approx(0.4)
@@ -37,17 +37,17 @@ def test_headline_latest_wave(fixture_db):
     assert row["response_rate"] == pytest.approx(0.5)
 
 
-def test_headline_first_wave_and_small_selection(fixture_db):
-    row = overview_headline(fixture_db, Filters(wave_id=1), HEADS).iloc[0]
+def test_headline_first_wave_and_small_selection(dashboard_db):
+    row = overview_headline(dashboard_db, Filters(wave_id=1), HEADS).iloc[0]
     assert pd.isna(row["prev_wave_label"]) and pd.isna(row["coverage_index_delta"])
     assert row["n_single_points"] == 2  # gke and kubernetes
-    small = overview_headline(fixture_db, Filters(roles=("Manager",)), HEADS).iloc[0]
+    small = overview_headline(dashboard_db, Filters(roles=("Manager",)), HEADS).iloc[0]
     assert bool(small["suppressed"]) and pd.isna(small["n_respondents"]) and pd.isna(small["coverage_index"])
 
 
-def test_selection_status(fixture_db):
+def test_selection_status(dashboard_db):
     def status(f):
-        return selection_status(fixture_db, f, Settings()).iloc[0]["status"]
+        return selection_status(dashboard_db, f, Settings()).iloc[0]["status"]
 
     assert status(Filters()) == "ok"
     assert status(Filters(roles=("Manager",))) == "too_small"

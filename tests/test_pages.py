@@ -3,11 +3,10 @@ hand from tests/conftest.py) and reacts to the sidebar filters and the URL."""
 import sys
 
 import pytest
+from dashboard_fixture import build_fixture_db
 
-from pipelines.db import writer
 from pipelines import aggregates
-
-from conftest import build_fixture_db
+from pipelines.db import writer
 
 PAGES = ["pages/overview.py", "pages/coverage.py", "pages/cloud.py", "pages/trends.py"]
 

@@ -130,6 +130,14 @@ def test_duplicate_column_names_are_made_unique(world):
     assert list(result.frame.columns) == ["a", "a_2", "A_3"]
 
 
+def test_unusual_types_come_back(world):
+    _, db = world
+    result = sandbox.run_query(
+        "SELECT union_value(k := 7) AS u, INTERVAL 3 DAY AS gap, [1, 2] AS l, {'a': 1} AS s, 12::HUGEINT AS h", db, FAST)
+    row = result.frame.iloc[0]
+    assert (row["u"], list(row["l"]), row["s"], int(row["h"])) == ("7", [1, 2], {"a": 1}, 12)
+
+
 def test_result_keeps_types_and_frame(world):
     _, db = world
     result = sandbox.run_query("SELECT wave_id, label, survey_date FROM waves ORDER BY wave_id", db, FAST)
