@@ -20,6 +20,7 @@ from pages import _common as ui  # noqa: E402
 from pipelines import config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
+VERSION_WAIT_SECONDS = 2  # how long a page waits for a running load before showing cached figures
 PAGES = [  # (file, title, icon); optional pages are listed only once their file exists
     ("pages/overview.py", "Overview", ":material/dashboard:"),
     ("pages/coverage.py", "Skill coverage", ":material/grid_on:"),
@@ -63,13 +64,22 @@ def first_start(db: str) -> None:
 
 
 def data_version(db: str) -> str | None:
-    """The aggregates' refresh id (the cache key); brings the aggregates up to date if needed."""
+    """The aggregates' refresh id (the cache key); brings the aggregates up to date if needed.
+
+    While a load holds the database, the last id seen keeps the cached figures on screen.
+    """
     from pipelines import aggregates
 
     try:
-        version = read_db.data_version(db)
+        version = read_db.data_version(db, wait_seconds=VERSION_WAIT_SECONDS)
     except read_db.DatabaseMissing:
         return None
+    except read_db.DatabaseBusy:
+        if db not in ui.LAST_VERSION:
+            raise
+        st.warning("A data load is running: showing the figures from before it. Reload the page in a moment "
+                   "for the new data.", icon=":material/hourglass_top:")
+        return ui.LAST_VERSION[db]
     except read_db.AggregatesMissing:
         with st.spinner("Preparing the dashboard tables for this database..."):
             aggregates.ensure_ready(db)
@@ -78,6 +88,7 @@ def data_version(db: str) -> str | None:
         with st.spinner("New data arrived without its dashboard tables; rebuilding them..."):
             aggregates.ensure_ready(db)
         version = read_db.data_version(db)
+    ui.LAST_VERSION[db] = version.token
     return version.token
 
 

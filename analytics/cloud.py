@@ -91,6 +91,7 @@ def _split(db: str, f: Filters, s: Settings, kind: str, by: str) -> pd.DataFrame
                 SELECT {group} AS "group", {order} AS group_order, min(o.wave_id) AS wave_id,
                        sum(g.n_respondents) AS n_base
                 {source.format(table="agg_cloud_base")} GROUP BY ALL
+                HAVING count(*) > 0  -- the 'All' group is a constant: no rows must mean no group
             ),
             counts AS (
                 SELECT {group} AS "group", g.provider, sum(g.n_respondents) AS n_respondents

@@ -47,13 +47,13 @@ class DataVersion:
 
 
 @contextlib.contextmanager
-def reader(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to ``db``, closed on exit."""
+def reader(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to ``db``, closed on exit; waits up to ``wait_seconds`` for a writer."""
     path = config.db_path(db)
     if config.is_local(path) and not Path(path).exists():
         raise DatabaseMissing(f"no database at {path}")
     try:
-        con = connect_with_retry(path, read_only=True, wait_seconds=READ_WAIT_SECONDS)
+        con = connect_with_retry(path, read_only=True, wait_seconds=wait_seconds)
     except duckdb.Error as exc:
         if is_lock_error(exc):
             raise DatabaseBusy("the database is busy with a data load; try again in a moment") from exc
@@ -88,9 +88,9 @@ def query(db: str, sql: str, params: Sequence | Mapping | None = None) -> pd.Dat
         return fetch(con, sql, params)
 
 
-def data_version(db: str) -> DataVersion:
+def data_version(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> DataVersion:
     """The current aggregate refresh id: changes whenever an ingestion lands or is removed."""
-    with reader(db) as con:
+    with reader(db, wait_seconds) as con:
         check_aggregates(con)
         token, count, max_id = fetch(con, "SELECT refresh_id, ingestion_count, max_ingestion_id FROM agg_meta").iloc[0]
         now = fetch(con, "SELECT count(*) AS n, max(ingestion_id) AS m FROM ingestions").iloc[0]

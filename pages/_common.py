@@ -258,6 +258,8 @@ def PERCENT(label: str):  # noqa: N802 - reads as a column type in the pages' co
 
 # Serialises the first-start demo build between sessions of this server process.
 BUILD_LOCK = threading.Lock()
+# db path -> the last data version seen by any session of this process (see app.data_version).
+LAST_VERSION: dict[str, str] = {}
 
 
 def page_start(title: str, intro: str) -> Context | None:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
-import pytest
 
 from pipelines import load
 from pipelines.ingest import ingest_file
@@ -45,9 +44,11 @@ class Env:
         return snapshot(self.db)
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch) -> Env:
-    """A private database and respondent-id key; nothing outside tmp_path is touched."""
+def make_env(tmp_path, monkeypatch) -> Env:
+    """A private database and respondent-id key; nothing outside tmp_path is touched.
+
+    Each test module wraps this in its own `env` fixture (a fixture imported from here would
+    shadow the test parameters, and registering this file as a plugin disables assert rewriting)."""
     secret = tmp_path / "secret" / "respondent-id.key"
     db = tmp_path / "db" / "skills.duckdb"
     monkeypatch.setenv("SKILLS_SECRET_FILE", str(secret))

@@ -7,9 +7,17 @@ import re
 import stat
 from pathlib import Path
 
-from pipeline_fixtures import email, env, levels_by_team, write_csv, write_xlsx  # noqa: F401
+import duckdb
+import pytest
+from pipeline_fixtures import email, levels_by_team, make_env, write_csv, write_xlsx
 
 EMAIL_RE = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A private database and respondent-id key in tmp_path."""
+    return make_env(tmp_path, monkeypatch)
 
 
 def loaded(result):
@@ -23,18 +31,18 @@ def ids_by_team(env, wave: str | None = None) -> dict[str, str]:
     return dict(env.rows(sql + (" WHERE w.label = ?" if wave else ""), [wave] if wave else None))
 
 
-def all_text_values(db_rows) -> list[str]:
-    return [v for row in db_rows for v in row if isinstance(v, str)]
-
-
 def every_text_cell(env) -> list[str]:
-    """All VARCHAR values in every table of the database."""
-    out = []
-    cols = env.rows("SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR' "
-                    "AND database_name = current_database() AND NOT internal")
-    for table, column in cols:
-        out += all_text_values(env.rows(f'SELECT "{column}" FROM "{table}"'))
-    return out
+    """All VARCHAR values in every table of the database (one connection, one query per column)."""
+    con = duckdb.connect(env.db, read_only=True)
+    try:
+        cols = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR' "
+                           "AND database_name = current_database() AND NOT internal").fetchall()
+        out = []
+        for table, column in cols:
+            out += [r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall() if r[0]]
+        return out
+    finally:
+        con.close()
 
 
 def db_bytes(env) -> bytes:

@@ -7,7 +7,7 @@ import shutil
 
 import duckdb
 import pytest
-from pipeline_fixtures import env, query, snapshot, write_csv  # noqa: F401
+from pipeline_fixtures import make_env, query, snapshot, write_csv
 
 from pipelines import migrate
 from pipelines.db import writer
@@ -28,6 +28,12 @@ CONTRACT = {
                    "rows_rejected", "status"},
     "rejected_rows": {"ingestion_id", "source_row", "column_name", "value", "reason"},
 }
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A private database and respondent-id key in tmp_path."""
+    return make_env(tmp_path, monkeypatch)
 
 
 def columns(db: str) -> dict[str, set[str]]:

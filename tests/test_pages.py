@@ -178,3 +178,19 @@ def test_database_that_is_not_duckdb(app_test, tmp_path):
     at = app_test(db=str(junk)).run()
     assert not at.exception
     assert len(at.error) == 1 and "\n" not in at.error[0].value
+
+
+def test_running_load_keeps_the_last_figures(app_test, monkeypatch):
+    import analytics.db
+
+    at = app_test().run()
+    assert metrics(at)["Respondents"] == "25"
+
+    def busy(*args, **kwargs):
+        raise analytics.db.DatabaseBusy("the database is busy with a data load; try again in a moment")
+
+    monkeypatch.setattr(analytics.db, "data_version", busy)
+    at.run()
+    clean(at)
+    assert any("A data load is running" in w.value for w in at.warning)
+    assert metrics(at)["Respondents"] == "25"

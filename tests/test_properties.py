@@ -12,7 +12,7 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from pipeline_fixtures import env  # noqa: F401
+from pipeline_fixtures import make_env
 
 SKILL_HEADERS = ["Docker", "kubernetes", "Terraform", "Rate your skills [Istio]", "ＡＷＳ Ｌａｍｂｄａ", "GCE",
                  "フィーチャートグル"]
@@ -27,6 +27,12 @@ STAMP = st.sampled_from(["2025/01/15 10:00:00", "2025-08-01 09:00", "not a date"
 settings.register_profile("pipeline", deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 counter = itertools.count()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A private database and respondent-id key in tmp_path."""
+    return make_env(tmp_path, monkeypatch)
 
 
 @st.composite
@@ -88,7 +94,7 @@ def check(env, result, before):
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(settings.get_profile("pipeline"), max_examples=30)
+@settings(settings.get_profile("pipeline"), max_examples=20)
 @given(grid=grids())
 def test_random_grids_load_or_are_refused_cleanly(env, grid):
     rows, delimiter, newline, encoding, wave = grid
@@ -106,7 +112,7 @@ def test_random_grids_load_or_are_refused_cleanly(env, grid):
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(settings.get_profile("pipeline"), max_examples=30)
+@settings(settings.get_profile("pipeline"), max_examples=15)
 @given(data=st.one_of(
     st.binary(max_size=300),
     st.binary(max_size=200).map(lambda b: b"Email Address,Docker\n" + b),

@@ -8,9 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pipeline_fixtures import csv_text, env, levels_by_team, write_csv, write_xlsx  # noqa: F401
+from pipeline_fixtures import csv_text, levels_by_team, make_env, write_csv, write_xlsx
 
 from pipelines.read_file import FileRefused, read_any
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A private database and respondent-id key in tmp_path."""
+    return make_env(tmp_path, monkeypatch)
 
 
 def cells(raw) -> list[list[str]]:

@@ -8,8 +8,8 @@ import yaml
 
 from pipelines import taxonomy
 from pipelines.db import writer
-from pipelines.text import match_key
 from pipelines.taxonomy import TaxonomyError
+from pipelines.text import match_key
 
 
 @pytest.fixture(scope="module")
