@@ -128,6 +128,12 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
         given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
         raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
                        sheet=given and given.sheet)
+        records = raw.n_records + len(raw.ragged)
+        if raw.ragged and len(raw.ragged) > MAX_REJECTED_SHARE * max(records - 1, 1):
+            raise Refused(
+                f"{name}: {len(raw.ragged)} of {records - 1} rows have a different number of fields than the "
+                "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
+                "cut off); export the original file again")
         tax = taxonomy.builtin()
         prof, unmatched = resolve_profile(raw, given, tax)
         tax = tax.with_additions(prof.areas, prof.skills)
@@ -142,6 +148,8 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
             raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
                           "map the columns with a profile (try --suggest-profile)")
         canonical = transform(sheet, prof, tax)
+    except Refused:
+        raise
     except (FileRefused, ProfileError) as exc:
         raise Refused(str(exc)) from exc
     except Exception as exc:  # anything unexpected in a file is still a refusal, not a crash

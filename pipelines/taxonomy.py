@@ -35,12 +35,13 @@ class Taxonomy:
         if not areas and not skills:
             return self
         extra = _frames([{**a, "skills": []} for a in areas], skills, start=len(self.skills))
-        return _build(
-            pd.concat([self.areas, extra[0]], ignore_index=True),
-            pd.concat([self.skills, extra[1]], ignore_index=True),
-            pd.concat([self.aliases, extra[2]], ignore_index=True),
-            self.categories,
-        )
+
+        def concat(base: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+            # An empty addition would turn typed columns into object ones: only concat real rows.
+            return pd.concat([base, more.astype(base.dtypes.to_dict())], ignore_index=True) if len(more) else base
+
+        return _build(concat(self.areas, extra[0]), concat(self.skills, extra[1]), concat(self.aliases, extra[2]),
+                      self.categories)
 
 
 def _frames(areas: list[dict], loose_skills: list[dict], start: int = 0):

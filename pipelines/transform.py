@@ -84,7 +84,13 @@ def _map_token(q: Question, qi: int, code: str, opt: str, token: str, lookup, la
     if q.kind == "cloud":
         return to_provider(token, q.providers), None, None
     # picked / interest: the option is the cell's text, or the column's own label
-    known, skill = _skill_for(token, q, lookup) if q.skill_from == "cell" else _column_skill(code, opt, q, lookup)
+    if q.skill_from == "cell":
+        # A picked question with an explicit option map takes only its options as skills: a write-in
+        # that happens to name a skill must not become an option everyone else "didn't pick".
+        strict = q.kind == "picked" and bool(q.skills)
+        known, skill = _skill_for(token, q, {} if strict else lookup)
+    else:
+        known, skill = _column_skill(code, opt, q, lookup)
     label = token if q.skill_from == "cell" else opt
     if not known:
         unmapped.setdefault(q.name, []).append(label)

@@ -83,6 +83,7 @@ def person(respondent_id: str, wave: int) -> tuple[str, str, str]:
 
 def build_fixture_db(path: str) -> None:
     with writer(path) as con:
+        con.execute("BEGIN TRANSACTION")  # one commit, not one per row
         taxonomy.sync(con, taxonomy.builtin())
         con.execute("INSERT INTO waves VALUES (?, '2024-H1', ?), (?, '2024-H2', ?)",
                     [W1, dt.date(2024, 3, 1), W2, dt.date(2024, 9, 1)])
@@ -102,3 +103,4 @@ def build_fixture_db(path: str) -> None:
         con.executemany("INSERT INTO learning_interests VALUES (?, ?, ?, ?)",
                         [[W1, rid, skill, W1] for skill, people in INTERESTS_W1.items() for rid in people])
         aggregates.refresh(con)
+        con.execute("COMMIT")

@@ -16,17 +16,9 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from pipelines import load
 from pipelines.ingest import ingest_file
 
 PROJECT = Path(__file__).resolve().parent.parent
-
-# TEMPORARY: pipelines/aggregates.py refresh() opens its own "BEGIN TRANSACTION" inside the ingest
-# transaction; DuckDB refuses that and aborts the caller's transaction, so every load fails. While
-# that is being fixed (another helper's file), these tests swap the refresh for a no-op. Set this
-# to False to run the suite against the real aggregates refresh.
-SKIP_AGGREGATES = False
-
 
 @dataclass
 class Env:
@@ -53,8 +45,6 @@ def make_env(tmp_path, monkeypatch) -> Env:
     db = tmp_path / "db" / "skills.duckdb"
     monkeypatch.setenv("SKILLS_SECRET_FILE", str(secret))
     monkeypatch.setenv("SKILLS_DB", str(db))
-    if SKIP_AGGREGATES:
-        monkeypatch.setattr(load, "refresh_aggregates", lambda con, *args: None)
     return Env(tmp_path, str(db), secret)
 
 
@@ -124,19 +114,6 @@ def snapshot(db: str) -> dict:
         con.close()
 
 
-def ids_for(env: Env, values: list[str]) -> dict[str, str]:
-    """respondent_id of each email/employee id, computed by the pipeline's own hashing of one value.
-
-    Used only to look people up; tests about the hash itself live in test_identity.py.
-    """
-    import pandas as pd
-
-    from pipelines.identity import hash_ids
-
-    hashed = hash_ids(pd.Series(values, dtype=object))
-    return dict(zip(values, hashed, strict=True))
-
-
 def levels_by_team(env: Env) -> dict[str, dict[str, int]]:
     """{team: {skill_id: level}}: tests give each respondent a unique team marker to find them by."""
     out: dict[str, dict[str, int]] = {}
@@ -147,19 +124,11 @@ def levels_by_team(env: Env) -> dict[str, dict[str, int]]:
     return out
 
 
-def teams(env: Env) -> set[str]:
-    return {r[0] for r in env.rows("SELECT team FROM respondents")}
-
-
 # --- the command line ---------------------------------------------------------------------------
 
 def cli_command(*args: str) -> list[str]:
-    """`python -m pipelines.ingest ARGS` (through a shim that skips the aggregates while SKIP_AGGREGATES)."""
-    if not SKIP_AGGREGATES:
-        return [sys.executable, "-m", "pipelines.ingest", *args]
-    shim = ("import sys, runpy, pipelines.load as l; l.refresh_aggregates = lambda con, *args: None; "
-            "sys.argv[0] = 'pipelines.ingest'; runpy.run_module('pipelines.ingest', run_name='__main__')")
-    return [sys.executable, "-c", shim, *args]
+    """`python -m pipelines.ingest ARGS` with the project's interpreter."""
+    return [sys.executable, "-m", "pipelines.ingest", *args]
 
 
 def run_cli(env: Env, *args: str) -> subprocess.CompletedProcess:
