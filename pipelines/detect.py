@@ -87,6 +87,12 @@ def _distinct(sheet: Sheet, col: Column, limit: int = 200) -> list[str]:
     return [v for v in values if v and v.strip()][:limit]
 
 
+def _id_rank(col: Column) -> int:
+    names = {norm(col.code), norm(col.text)}
+    order = STANDARD_HEADERS["id"]
+    return min(order.index(n) for n in names if n in order)
+
+
 def _standard(col: Column) -> str | None:
     for name in {norm(col.code), norm(col.text)}:
         for field_name, headers in STANDARD_HEADERS.items():
@@ -98,11 +104,17 @@ def _standard(col: Column) -> str | None:
 def guess_columns(sheet: Sheet, taxonomy: Taxonomy) -> list[ColumnGuess]:
     lookup = taxonomy.lookup()
     guesses, taken = [], set()
+    # The person's id: an email beats an employee number beats a survey tool's per-response id
+    # (which differs in every wave and so can't link a person across waves).
+    ids = [c for c in sheet.columns if _standard(c) == "id"]
+    best_id = min(ids, key=lambda c: _id_rank(c)) if ids else None
     for col in sheet.columns:
         values = _distinct(sheet, col)
         guess = ColumnGuess(col.code, col.label, "ignore", sample=" | ".join(values[:4])[:120])
         guesses.append(guess)
         std = _standard(col)
+        if std == "id" and col is not best_id:
+            continue
         if std and std not in taken:
             taken.add(std)
             guess.role, guess.confidence = std, 1.0

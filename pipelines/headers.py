@@ -26,6 +26,7 @@ class Column:
     code: str
     text: str
     option: str
+    group: str = ""  # the name-row value before codes were made unique (a question over its options)
 
     @property
     def label(self) -> str:
@@ -75,6 +76,7 @@ def split_headers(raw: RawTable, header_rows: int = 1, style: str = "stacked", n
         bracket = _BRACKET.search(text)
         option = bracket.group(1).strip() if bracket else (last if header_rows > 1 and last.lower() != "response" else "")
         columns.append(Column(i, f"c{i}", code, text or code, option))
+    columns = _unique_codes(columns)
     data = raw.rows.slice(header_rows)
     if raw.source_rows is not None:
         numbers = raw.source_rows[header_rows:]
@@ -84,6 +86,23 @@ def split_headers(raw: RawTable, header_rows: int = 1, style: str = "stacked", n
     return Sheet(columns, data)
 
 
+def _unique_codes(columns: list[Column]) -> list[Column]:
+    """Codes name columns in profiles, so they must be unique: a code shared by several columns
+    (SurveyMonkey's question carried over its options, a repeated header) becomes the full text,
+    and if that is shared too, the text with its column number."""
+    from collections import Counter
+
+    codes = Counter(c.code for c in columns)
+    texts = Counter(c.text for c in columns if codes[c.code] > 1)
+    out = []
+    for c in columns:
+        if codes[c.code] > 1:
+            code = c.text if texts[c.text] == 1 else f"{c.text} (column {c.index + 1})"
+            c = Column(c.index, c.key, code, c.text, c.option, group=c.code)
+        out.append(c)
+    return out
+
+
 def select(sheet: Sheet, names: list[str], match: str | None, exclude: str | None = None) -> list[Column]:
     """Columns named by `names` (in order) and/or whose code or text matches regex `match`."""
     chosen: dict[int, Column] = {}
@@ -91,14 +110,19 @@ def select(sheet: Sheet, names: list[str], match: str | None, exclude: str | Non
         col = sheet.find(name)
         if col is not None:
             chosen.setdefault(col.index, col)
+        else:  # a question's name selects all of its option columns
+            for col in sheet.columns:
+                if col.group and name == col.group:
+                    chosen.setdefault(col.index, col)
     if match:
         pattern = re.compile(match)
         for col in sheet.columns:
-            if pattern.search(col.code) or pattern.search(col.text):
+            if any(pattern.search(v) for v in (col.code, col.text, col.group) if v):
                 chosen.setdefault(col.index, col)
     if exclude:
         pattern = re.compile(exclude)
-        chosen = {i: c for i, c in chosen.items() if not (pattern.search(c.code) or pattern.search(c.text))}
+        chosen = {i: c for i, c in chosen.items()
+                  if not any(pattern.search(v) for v in (c.code, c.text, c.group) if v)}
     return list(chosen.values())
 
 

@@ -53,6 +53,11 @@ def hash_ids(values: pd.Series) -> pd.Series:
     return normalised.map(dict(zip(distinct, digests, strict=True)))
 
 
-def per_ingestion_ids(file_sha256: str, rows: pd.Series) -> pd.Series:
-    """Without an id column, each row is its own respondent within this file only."""
-    return hash_ids(rows.map(lambda r: f"row:{file_sha256}:{r}"))
+def per_ingestion_ids(rows: pd.Series) -> pd.Series:
+    """Without an id column, each row is its own respondent within this ingestion only.
+
+    A fresh random salt per call: the same file loaded into another wave gets other ids, so
+    anonymous respondents are never linked across waves.
+    """
+    salt = secrets.token_hex(16)
+    return hash_ids(rows.map(lambda r: f"row:{salt}:{r}"))

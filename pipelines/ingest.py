@@ -164,11 +164,16 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
         rows = rows[has_id].copy()
         rows["respondent_id"] = identity.hash_ids(rows["id_value"])
     else:
-        rows["respondent_id"] = identity.per_ingestion_ids(sha, rows["source_row"])
+        rows["respondent_id"] = identity.per_ingestion_ids(rows["source_row"])
     rows = rows.drop(columns=["id_value"])
+    for col in ("team", "role", "location"):  # free text: an email typed here must not be stored
+        rows[col] = rows[col].astype(object).map(redact)
     problems = canonical.problems.rename(columns={"_row": "source_row"})
-    # A person who submitted twice in one file: the latest submission counts.
-    rows, superseded = _latest_submission(rows)
+    if prof.layout == "long":
+        rows, canonical = _one_row_per_person(rows, canonical, set(problems["source_row"]))
+        superseded = _no_rows()
+    else:  # a person who submitted twice in one file: the latest submission counts
+        rows, superseded = _latest_submission(rows)
     bad_rows = set(problems["source_row"]) | set(superseded["source_row"])
     rows = rows[~rows["source_row"].isin(bad_rows)]
     frames, invalid = validate_canonical(canonical, rows)
@@ -180,7 +185,8 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
         columns=["source_row", "column_name", "value", "reason"])
     rejected = pd.concat([p for p in (problems, superseded, invalid, ragged) if len(p)], ignore_index=True) \
         if any(len(p) for p in (problems, superseded, invalid, ragged)) else ragged
-    rejected["value"] = rejected["value"].map(redact)
+    for col in ("value", "reason", "column_name"):
+        rejected[col] = rejected[col].map(redact)
     id_col = prof.fields.get("id")
     if id_col is not None and len(rejected):  # never echo an identifier back, even a malformed one
         id_names = set(id_col.names)
@@ -205,9 +211,31 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
     return prepared
 
 
+def _no_rows() -> pd.DataFrame:
+    return pd.DataFrame(columns=["source_row", "column_name", "value", "reason"])
+
+
+def _one_row_per_person(rows: pd.DataFrame, canonical, bad: set) -> tuple[pd.DataFrame, object]:
+    """Long layout: a person's rows become one respondent (their first good row stands for them)."""
+    good = rows[~rows["source_row"].isin(bad)]
+    first = good.groupby("respondent_id")["source_row"].transform("min")
+    to_first = dict(zip(good["source_row"], first, strict=True))
+
+    def remap(frame: pd.DataFrame, keys: list[str], agg: dict | None = None) -> pd.DataFrame:
+        frame = frame.assign(_row=frame["_row"].map(to_first)).dropna(subset=["_row"])
+        frame["_row"] = frame["_row"].astype("int32")
+        return frame.groupby(keys, observed=True, as_index=False).agg(agg) if agg else frame.drop_duplicates(keys)
+
+    answers = remap(canonical.answers, ["_row", "skill_id"], {"level": "max"})
+    canonical.answers = answers.astype({"level": "int8"})
+    canonical.cloud = remap(canonical.cloud, ["_row", "provider", "kind"])
+    canonical.interests = remap(canonical.interests, ["_row", "skill_id"])
+    return good[good["source_row"] == first], canonical
+
+
 def _latest_submission(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not rows["respondent_id"].duplicated().any():
-        return rows, pd.DataFrame(columns=["source_row", "column_name", "value", "reason"])
+        return rows, _no_rows()
     order = rows.sort_values(["respondent_id", "submitted_at", "source_row"], na_position="first", kind="stable")
     latest = order.drop_duplicates("respondent_id", keep="last")
     older = order[~order.index.isin(latest.index)]

@@ -10,7 +10,8 @@ from pipelines.config import DATA_DIR
 from pipelines.text import norm
 
 LEVEL_NAMES = {0: "none", 1: "aware", 2: "basic", 3: "proficient", 4: "expert"}
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.0+)?)(?:\s*[-:.)]\s*.*)?$")
+# "3", "3.0", "3 - Proficient", "3: proficient", "3) proficient"; not "2.5" (a fraction is no level).
+_NUMBER = re.compile(r"^([+-]?\d+(?:\.0+)?)(?:\s*[-:.)]\s*\D.*)?$")
 
 
 @lru_cache(maxsize=1)

@@ -121,6 +121,8 @@ def read_csv_bytes(data: bytes, *, encoding: str | None = None, delimiter: str |
     if not text.strip():
         raise FileRefused(f"{name} is empty")
     delim = delimiter if delimiter and delimiter != "auto" else sniff_delimiter(text)
+    if "\n" not in text and "\r" not in text:  # a header and nothing else
+        return _python_csv(text, delim, used)
     utf8 = text.encode("utf-8")
     ragged: list = []
     try:

@@ -34,6 +34,7 @@ class Canonical:
     problems: pd.DataFrame  # _row, column_name, value, reason
     questions_used: int
     unmapped_options: dict[str, list[str]]
+    skill_columns: dict[str, str]  # skill_id -> the header of the (first) column that rated it
 
 
 def _q(name: str) -> str:
@@ -85,10 +86,7 @@ def _map_token(q: Question, qi: int, code: str, opt: str, token: str, lookup, la
         return to_provider(token, q.providers), None, None
     # picked / interest: the option is the cell's text, or the column's own label
     if q.skill_from == "cell":
-        # A picked question with an explicit option map takes only its options as skills: a write-in
-        # that happens to name a skill must not become an option everyone else "didn't pick".
-        strict = q.kind == "picked" and bool(q.skills)
-        known, skill = _skill_for(token, q, {} if strict else lookup)
+        known, skill = _skill_for(token, q, lookup)
     else:
         known, skill = _column_skill(code, opt, q, lookup)
     label = token if q.skill_from == "cell" else opt
@@ -195,10 +193,19 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     con.execute("CREATE TEMP TABLE offered (q INTEGER, target VARCHAR)")
     if offered:
         con.executemany("INSERT INTO offered VALUES (?, ?)", list(dict.fromkeys(offered)))
+    # The options a multi-select offers: its map's skills when the map names any (then it is the
+    # profile's full option list), else every skill somebody picked. A write-in that happens to name
+    # a skill counts for its writer but never becomes an option everyone else "didn't pick".
+    mapped_questions = [qi for qi, q in enumerate(profile.questions)
+                        if q.kind == "picked" and any(q.skills.values())]
+    con.execute("CREATE TEMP TABLE mapped_questions (q INTEGER)")
+    if mapped_questions:
+        con.executemany("INSERT INTO mapped_questions VALUES (?)", [[qi] for qi in mapped_questions])
     con.execute("""
         CREATE TEMP TABLE picks_offered AS
         SELECT q, target FROM offered
-        UNION SELECT DISTINCT q, target FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
+        UNION SELECT DISTINCT q, target FROM mapped
+        WHERE kind = 'picked' AND target IS NOT NULL AND q NOT IN (SELECT q FROM mapped_questions)
     """)
     unknown = {r[0] for r in con.execute("SELECT DISTINCT target FROM mapped WHERE kind IN ('rating', 'picked') "
                                          "AND target IS NOT NULL").fetchall()} - known_skills
@@ -216,6 +223,8 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
             JOIN picks_offered o USING (q)
             LEFT JOIN (SELECT DISTINCT _row, q, target, level FROM mapped WHERE kind = 'picked') p
                    ON p._row = a._row AND p.q = a.q AND p.target = o.target
+            UNION ALL  -- picks outside the offered options (write-ins naming a skill): the picker's only
+            SELECT _row, target, level FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
             {long}
         ) GROUP BY _row, target
     """
@@ -245,8 +254,12 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     problems_df = pd.concat([p for p in problems if len(p)], ignore_index=True) if any(len(p) for p in problems) \
         else pd.DataFrame({"_row": pd.Series(dtype="int32"), "column_name": pd.Series(dtype=object),
                            "value": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+    skill_columns: dict[str, str] = {}
+    for target, label in mapping.loc[mapping["kind"] == "rating", ["target", "col_label"]].itertuples(
+            index=False):
+        skill_columns.setdefault(target, label)
     return Canonical(rows, answers, cloud, interests, problems_df, len(profile.questions),
-                     {k: sorted(set(v))[:20] for k, v in unmapped.items()})
+                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, skill_columns)
 
 
 def _long_layout(con, profile, skill_col: Column, level_col: Column, lookup, problems) -> str:

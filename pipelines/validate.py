@@ -22,7 +22,8 @@ def _reason(check: str, column: str) -> str:
     return f"{column}: fails check {check}"
 
 
-def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame,
+                   skill_columns: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid rows, problems) — every check runs (lazy) and each failing row is reported, not raised."""
     try:
         return model.validate(frame, lazy=True), _no_problems()
@@ -32,9 +33,13 @@ def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> tuple
         if len(row_cases) < len(cases):  # a frame-level failure (wrong dtype, missing column) is our bug
             raise
         index = row_cases["index"].astype(frame.index.dtype)
+        columns = row_cases["column"].astype(str).to_numpy()
+        if skill_columns and "skill_id" in frame:  # name the spreadsheet column, not our field
+            skills = frame.loc[index, "skill_id"].astype(str).to_numpy()
+            columns = [skill_columns.get(skill, col) for skill, col in zip(skills, columns, strict=True)]
         problems = pd.DataFrame({
             "source_row": frame.loc[index, "source_row"].to_numpy(),
-            "column_name": row_cases["column"].astype(str).to_numpy(),
+            "column_name": columns,
             "value": row_cases["failure_case"].astype(str).to_numpy(),
             "reason": [_reason(str(c), str(col)) + (f" (skill {skill})" if skill else "") for c, col, skill in zip(
                 row_cases["check"], row_cases["column"],
@@ -59,6 +64,6 @@ def validate_canonical(c: Canonical, respondents: pd.DataFrame) -> tuple[dict[st
     }
     valid, problems = {}, []
     for name, (model, frame) in frames.items():
-        valid[name], found = validate_frame(model, frame.reset_index(drop=True))
+        valid[name], found = validate_frame(model, frame.reset_index(drop=True), c.skill_columns)
         problems.append(found)
     return valid, pd.concat(problems, ignore_index=True)

@@ -7,6 +7,8 @@ written, both into a fresh database and into one that already holds an earlier i
 from __future__ import annotations
 
 import json
+import multiprocessing
+import re
 import shutil
 import subprocess
 import sys
@@ -14,15 +16,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from broken_corpus import CASES, HEADER, Case, csv_bytes, markdown_table, records
 
 from pipelines.ingest import IngestResult, ingest_file
-from broken_corpus import CASES, HEADER, Case, csv_bytes, markdown_table, records
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUSED = [c for c in CASES if c.status == "rejected"]
 LOADED = [c for c in CASES if c.status == "loaded"]
 # audit_log (issue 8) records attempts by design; "nothing written" is about the survey data model.
 NOT_DATA = {"audit_log"}
+# A case normally takes about a second; one that hangs must fail, not stall the suite.
+CASE_TIMEOUT = 60
+# A Python exception name in a user message means a catch-all swallowed an internal failure.
+LEAKED_EXCEPTION = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception|Errors|Refused|Invalid)\b\s*:")
 
 
 @pytest.fixture(scope="module")
@@ -68,19 +74,48 @@ def dump(db: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def _ingest_in_child(conn, path: Path, db: str, profile: Path | None) -> None:
+    try:
+        conn.send(("ok", ingest_file(path, db=db, profile=profile)))
+    except BaseException as exc:  # reported to the parent: the spec says a bad file never raises
+        conn.send(("raised", f"{type(exc).__name__}: {str(exc)[:300]}"))
+    conn.close()
+
+
 def run(case: Case, folder: Path, db: Path) -> IngestResult:
+    """ingest_file in a forked child, so a case that hangs fails after CASE_TIMEOUT seconds."""
     path = case.build(folder)
     profile = case.profile(folder) if case.profile else None
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_ingest_in_child, args=(send, path, str(db), profile))
+    child.start()
+    send.close()
     try:
-        return ingest_file(path, db=str(db), profile=profile)
-    except Exception as exc:  # the spec says a bad file never raises
-        pytest.fail(f"{case.name}: ingest_file raised {type(exc).__name__}: {str(exc)[:300]}")
+        if not receive.poll(CASE_TIMEOUT):
+            pytest.fail(f"{case.name}: ingest_file did not finish within {CASE_TIMEOUT}s ({path.stat().st_size} "
+                        "bytes); a bad file must be refused or loaded promptly, not hang")
+        try:
+            kind, payload = receive.recv()
+        except EOFError:
+            child.join(5)
+            pytest.fail(f"{case.name}: the ingesting process died (exit code {child.exitcode})")
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(10)
+    if kind == "raised":
+        pytest.fail(f"{case.name}: ingest_file raised {payload}")
+    return payload
 
 
-def assert_one_line(message: str) -> None:
+def assert_refusal_message(case: Case, message: str) -> None:
     assert message.strip(), "a refusal must say why"
     assert "\n" not in message.strip(), f"message is not one line: {message!r}"
     assert "Traceback" not in message
+    assert not LEAKED_EXCEPTION.search(message), f"internal exception leaked into the message: {message!r}"
+    assert re.search(case.reason, message, re.IGNORECASE), \
+        f"{case.name}: the reason should be about /{case.reason}/ ({case.why}), got: {message!r}"
 
 
 def test_corpus_is_big_enough_and_names_are_unique():
@@ -127,7 +162,7 @@ def test_refused_case_into_fresh_db_writes_nothing(case, tmp_path, key):
     assert result.status == "rejected", (f"{case.name}: expected a refusal ({case.why}), got {result.status} "
                                          f"{result.rows_read}/{result.rows_loaded}/{result.rows_rejected}: "
                                          f"{result.message}")
-    assert_one_line(result.message)
+    assert_refusal_message(case, result.message)
     assert (result.rows_loaded, result.ingestion_id) == (0, None)
     if db.exists():  # opening a database is allowed; putting anything in it is not
         assert all(not rows for t, rows in dump(db).items() if t not in {"schema_migrations", "skill_areas",
@@ -140,7 +175,7 @@ def test_refused_case_leaves_an_existing_db_unchanged(case, tmp_path, key, earli
     before = dump(db)
     result = run(case, tmp_path, db)
     assert result.status == "rejected", f"{case.name}: got {result.status}: {result.message}"
-    assert_one_line(result.message)
+    assert_refusal_message(case, result.message)
     assert dump(db) == before, f"{case.name}: a refused file changed the database"
 
 
@@ -159,5 +194,7 @@ def test_cli_refuses_each_file_with_exit_3_and_one_stderr_line(tmp_path, key):
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     outputs = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    assert [o["status"] for o in outputs] == ["rejected"] * len(cases)
-    assert len([line for line in proc.stderr.splitlines() if line.strip()]) == len(cases)
+    got = {o["file"]: o["status"] for o in outputs}
+    assert got == {Path(f).name: "rejected" for f in files}, \
+        f"every file needs its own JSON result 'rejected'; stderr: {proc.stderr[-1500:]}"
+    assert len([line for line in proc.stderr.splitlines() if line.strip()]) == len(cases), proc.stderr[-1500:]

@@ -118,6 +118,8 @@ questions:
 
 @pytest.mark.parametrize("sep", [";", ","])
 def test_joined_multi_select(env, sep):
+    """Options not in `skills:` fall back to taxonomy names (docs/profiles.md, Semantics: "Options map to
+    skills through `skills:` first, then by taxonomy name/alias")."""
     rows = [["Email Address", "Team", "Which tools do you use?"],
             ["a@example.com", "A", f"Docker{sep}Kubernetes"],
             ["b@example.com", "B", "Terraform"],
@@ -168,7 +170,7 @@ questions:
   - kind: picked
     match: "^Tools used - "
     level: 3
-    skills: {None: ~}
+    skills: {Docker: docker, Kubernetes: kubernetes, Terraform: terraform, None: ~}
 """)
     rows = [["Email Address", "Team", "Tools used - Docker", "Tools used - Kubernetes", "Tools used - Terraform",
              "Tools used - None"],
@@ -220,7 +222,7 @@ questions:
   - kind: picked
     match: "^Q9_Part_"
     level: 3
-    skills: {None: ~}
+    skills: {Docker: docker, Kubernetes: kubernetes, None: ~}
   - kind: rating
     columns: [Q10]
     skills: {"How would you rate your Terraform skills?": terraform}
@@ -283,7 +285,7 @@ questions:
   - kind: picked
     match: "^Which of these tools do you use"
     level: 3
-    skills: {None of the above: ~}
+    skills: {Docker: docker, Kubernetes: kubernetes, None of the above: ~}
 """)
     rows = [["Email Address", "Department", "Which of these tools do you use?", "", "", "Comments"],
             ["", "Response", "Docker", "Kubernetes", "None of the above", "Open-Ended Response"],

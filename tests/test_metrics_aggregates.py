@@ -64,9 +64,24 @@ def test_refresh_joins_the_callers_transaction(db_copy):
     token = read_db.data_version(db_copy).token
     with writer(db_copy) as con:
         con.execute("BEGIN TRANSACTION")
-        aggregates.refresh(con)
+        aggregates.refresh(con, [2])
         con.execute("ROLLBACK")
     assert read_db.data_version(db_copy).token == token
+    with writer(db_copy) as con:  # and leaves it usable: the caller's COMMIT goes through
+        con.execute("BEGIN TRANSACTION")
+        aggregates.refresh(con, [2])
+        con.execute("INSERT INTO ingestions VALUES (9, 2, 'x.csv', 'x', now()::TIMESTAMP, 0, 0, 0, 'loaded', "
+                    "'test', 'pytest')")
+        con.execute("COMMIT")
+    after = read_db.data_version(db_copy)
+    assert after.token != token and after.stale  # the ingestion came after the refresh
+
+
+def test_refresh_in_its_own_transaction(db_copy):
+    token = read_db.data_version(db_copy).token
+    with writer(db_copy) as con:
+        aggregates.refresh(con, own_transaction=True)
+    assert read_db.data_version(db_copy).token != token
 
 
 def test_data_version_changes_and_stale_aggregates_are_noticed(db_copy):
