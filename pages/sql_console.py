@@ -23,6 +23,7 @@ from analytics import (
 )
 from pages import _common as ui
 from pipelines import audit
+from pipelines.ingest import redact
 
 ui.ensure_shell()
 
@@ -51,10 +52,13 @@ def current_user() -> str:
 
 
 def audit_in_background(db: str, actor: str, status: str, sql: str) -> None:
-    """Log the query (refusals too) without making the analyst wait for a running data load."""
+    """Log the query (refusals too) without making the analyst wait for a running data load.
+
+    E-mail addresses typed into the SQL are masked: the database never stores raw addresses.
+    """
     def record() -> None:
         try:
-            audit.record(db, actor, "sql_query", status, sql)
+            audit.record(db, actor, "sql_query", status, redact(sql))
         except Exception as exc:  # the audit log must never break the console
             LOG.warning("could not audit a console query: %s", sandbox.one_line(exc))
 

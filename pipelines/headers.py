@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.read_file import RawTable
 from pipelines.text import match_key, norm
@@ -83,6 +84,13 @@ def split_headers(raw: RawTable, header_rows: int = 1, style: str = "stacked", n
     else:
         numbers = range(header_rows + 1, raw.n_records + 1)
     data = data.append_column("_row", pa.array(numbers, pa.int32()))
+    # Records with every cell empty (",,,," lines, trailing blank rows) are no responses at all.
+    if data.num_rows and n:
+        filled = pc.not_equal(pc.utf8_trim_whitespace(data["c0"]), "")
+        for i in range(1, n):
+            filled = pc.or_(filled, pc.not_equal(pc.utf8_trim_whitespace(data[f"c{i}"]), ""))
+        if not pc.all(filled).as_py():
+            data = data.filter(filled)
     return Sheet(columns, data)
 
 

@@ -31,7 +31,8 @@ from pipelines.transform import transform
 from pipelines.validate import validate_canonical
 
 MAX_REJECTED_SHARE = 0.5
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Bounded repeats: an unbounded local part backtracks quadratically on a long cell with no "@".
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
 @dataclass
@@ -98,7 +99,13 @@ def sha256_of(path: Path) -> str:
 
 def redact(value: object) -> object:
     """Rejected values are shown back to HR; they must not carry an email address."""
-    return _EMAIL.sub("<email>", value) if isinstance(value, str) else value
+    return _EMAIL.sub("<email>", value) if isinstance(value, str) and "@" in value else value
+
+
+def redact_column(values: pd.Series) -> pd.Series:
+    """`redact` over a column, once per distinct value."""
+    distinct = values.dropna().unique()
+    return values.map({v: redact(v) for v in distinct})
 
 
 def default_wave(submitted: pd.Series) -> tuple[str, dt.date] | None:
@@ -125,35 +132,39 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
     path = Path(path)
     name = file_name or path.name
     try:
-        given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
-        raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
-                       sheet=given and given.sheet)
-        records = raw.n_records + len(raw.ragged)
-        if raw.ragged and len(raw.ragged) > MAX_REJECTED_SHARE * max(records - 1, 1):
-            raise Refused(
-                f"{name}: {len(raw.ragged)} of {records - 1} rows have a different number of fields than the "
-                "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
-                "cut off); export the original file again")
-        tax = taxonomy.builtin()
-        prof, unmatched = resolve_profile(raw, given, tax)
-        tax = tax.with_additions(prof.areas, prof.skills)
-        sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
-        if sheet.data.num_rows == 0 and not raw.ragged:
-            raise Refused(f"{name} has a header but no responses")
-        if looks_like_joined_header(sheet):
-            raise Refused(
-                f"{name}: all column names sit in one cell, which happens when Excel re-saves a CSV with "
-                f"'{raw.delimiter}' as its list separator and splits answers apart; export the original file again")
-        if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
-            raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
-                          "map the columns with a profile (try --suggest-profile)")
-        canonical = transform(sheet, prof, tax)
+        return _prepare(path, name, profile, wave, wave_date)
     except Refused:
         raise
     except (FileRefused, ProfileError) as exc:
         raise Refused(str(exc)) from exc
     except Exception as exc:  # anything unexpected in a file is still a refusal, not a crash
         raise Refused(f"{name} could not be read: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from exc
+
+
+def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.date | None) -> Prepared:
+    given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
+    raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
+                   sheet=given and given.sheet)
+    records = raw.n_records + len(raw.ragged)
+    if raw.ragged and len(raw.ragged) > MAX_REJECTED_SHARE * max(records - 1, 1):
+        raise Refused(
+            f"{name}: {len(raw.ragged)} of {records - 1} rows have a different number of fields than the "
+            "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
+            "cut off); export the original file again")
+    tax = taxonomy.builtin()
+    prof, unmatched = resolve_profile(raw, given, tax)
+    tax = tax.with_additions(prof.areas, prof.skills)
+    sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
+    if sheet.data.num_rows == 0 and not raw.ragged:
+        raise Refused(f"{name} has a header but no responses")
+    if looks_like_joined_header(sheet):
+        raise Refused(
+            f"{name}: all column names sit in one cell, which happens when Excel re-saves a CSV with "
+            f"'{raw.delimiter}' as its list separator and splits answers apart; export the original file again")
+    if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
+        raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
+                      "map the columns with a profile (try --suggest-profile)")
+    canonical = transform(sheet, prof, tax)
 
     rows = canonical.rows.rename(columns={"_row": "source_row"})
     sha = sha256_of(path)
@@ -167,7 +178,7 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
         rows["respondent_id"] = identity.per_ingestion_ids(rows["source_row"])
     rows = rows.drop(columns=["id_value"])
     for col in ("team", "role", "location"):  # free text: an email typed here must not be stored
-        rows[col] = rows[col].astype(object).map(redact)
+        rows[col] = redact_column(rows[col].astype(object))
     problems = canonical.problems.rename(columns={"_row": "source_row"})
     if prof.layout == "long":
         rows, canonical = _one_row_per_person(rows, canonical, set(problems["source_row"]))
@@ -192,6 +203,12 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
         id_names = set(id_col.names)
         rejected.loc[rejected["column_name"].isin(id_names), "value"] = "<redacted>"
     rows_read = sheet.data.num_rows + len(raw.ragged)
+    rejected = rejected.sort_values("source_row", kind="stable").reset_index(drop=True)
+    failing = rejected[~rejected["source_row"].isin(superseded["source_row"])]
+    if rows_read and failing["source_row"].nunique() > MAX_REJECTED_SHARE * rows_read:
+        first = failing.iloc[0]
+        raise Refused(f"{name}: {failing['source_row'].nunique()} of {rows_read} rows fail checks (more than "
+                      f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
 
     label, date = wave, wave_date
     inferred = default_wave(frames["respondents"]["submitted_at"])
@@ -201,13 +218,8 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
         raise Refused(f"{name} has no submission dates to infer its wave from; name the wave (--wave)")
     if date is None:
         date = prof.wave_date or (inferred[1] if inferred else None)
-    prepared = Prepared(name, sha, raw, prof, tax, label, date, frames, rejected.sort_values("source_row",
-                        kind="stable").reset_index(drop=True), rows_read, unmatched, canonical.unmapped_options)
-    failing = prepared.rejected[~prepared.rejected["source_row"].isin(superseded["source_row"])]
-    if rows_read and failing["source_row"].nunique() > MAX_REJECTED_SHARE * rows_read:
-        first = failing.iloc[0]
-        raise Refused(f"{name}: {failing['source_row'].nunique()} of {rows_read} rows fail checks (more than "
-                      f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
+    prepared = Prepared(name, sha, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
+                        canonical.unmapped_options)
     return prepared
 
 
@@ -390,7 +402,12 @@ def _run(args, parser) -> int:
 
         progress = tqdm(total=len(files), unit="file", file=sys.stderr)
     for f in files:
-        result = ingest_file(f, db=args.db, wave=args.wave, wave_date=args.wave_date, profile=args.profile)
+        try:
+            result = ingest_file(f, db=args.db, wave=args.wave, wave_date=args.wave_date, profile=args.profile)
+        except Exception as exc:  # a failed write rolled back; report it and go on with the next file
+            result = IngestResult(Path(f).name, None, args.wave, "rejected",
+                                  message=f"{Path(f).name}: the load failed and nothing was written: "
+                                          f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
         if progress:
             progress.update(1)
         if args.json:

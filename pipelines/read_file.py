@@ -70,8 +70,11 @@ def decode(data: bytes, encoding: str | None = None, name: str = "file") -> tupl
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:8192]:
-        raise FileRefused(f"{name} looks like a binary file, not a CSV or XLSX survey export")
+    head = data[:8192]
+    if head.count(b"\x00") > max(8, len(head) // 100):  # many NULs: binary (or UTF-16 without a BOM)
+        raise FileRefused(f"{name} looks like a binary file (or UTF-16 without a byte-order mark), "
+                          "not a CSV or XLSX survey export")
+    data = data.replace(b"\x00", b"")  # a stray NUL in a cell carries no meaning
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -346,4 +346,13 @@ def _respondent_rows(con, sheet: Sheet, profile: Profile, problems: list) -> pd.
         problems.append(pd.DataFrame({"_row": bad["_row"], "column_name": cols["submitted_at"].code,
                                       "value": bad["submitted_text"],
                                       "reason": "not a date and time this importer can read"}))
+        # A submission can't come from the future; centuries ahead is a Buddhist-era year (2568 = 2025).
+        now = pd.Timestamp.now()
+        future = rows[rows["submitted_at"] > now + pd.Timedelta(days=1)]
+        problems.append(pd.DataFrame({
+            "_row": future["_row"], "column_name": cols["submitted_at"].code, "value": future["submitted_text"],
+            "reason": ["submission time is in the future" + (
+                f" (year {t.year}: a Thai Buddhist-era year? declare era: buddhist in the profile)"
+                if t.year - now.year > 400 else "") for t in future["submitted_at"]]}))
+        rows.loc[future.index, "submitted_at"] = pd.NaT
     return rows.drop(columns=["submitted_text"])

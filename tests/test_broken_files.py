@@ -26,7 +26,7 @@ LOADED = [c for c in CASES if c.status == "loaded"]
 # audit_log (issue 8) records attempts by design; "nothing written" is about the survey data model.
 NOT_DATA = {"audit_log"}
 # A case normally takes about a second; one that hangs must fail, not stall the suite.
-CASE_TIMEOUT = 60
+CASE_TIMEOUT = 30
 # A Python exception name in a user message means a catch-all swallowed an internal failure.
 LEAKED_EXCEPTION = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception|Errors|Refused|Invalid)\b\s*:")
 

@@ -164,7 +164,7 @@ def wait_for_audit() -> None:
 def test_queries_are_audited_refusals_included(app, db):
     wait_for_audit()  # earlier tests' entries
     run_sql(app, "SELECT 1 AS one")
-    run_sql(app, "DROP TABLE answers")
+    run_sql(app, "DROP TABLE answers -- ask ada.lovelace@example.com")
     wait_for_audit()
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -172,7 +172,7 @@ def test_queries_are_audited_refusals_included(app, db):
                            "ORDER BY event_id DESC LIMIT 2").fetchall()
     finally:
         con.close()
-    assert set(rows) == {("local", "ok", "SELECT 1 AS one"), ("local", "refused", "DROP TABLE answers")}
+    assert set(rows) == {("local", "ok", "SELECT 1 AS one"), ("local", "refused", "DROP TABLE answers -- ask <email>")}
 
 
 def test_no_database_is_created_to_audit(monkeypatch, tmp_path):
