@@ -110,9 +110,9 @@ def trend_lines(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, "Area coverage per wave", "Wave", "Coverage")
 
 
-def deltas(frame: pd.DataFrame, title: str, name_col: str) -> go.Figure:
+def deltas(frame: pd.DataFrame, title: str, name_col: str, y_title: str) -> go.Figure:
     colours = np.where(frame["delta"] >= 0, "#2ca02c", "#d62728")
     fig = go.Figure(go.Bar(y=frame[name_col], x=frame["delta"] * 100, orientation="h", marker_color=colours,
                            hovertemplate="%{y}: %{x:+.1f} pp<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, "Change in coverage (percentage points)", "", height=140 + 30 * len(frame))
+    return _layout(fig, title, "Change in coverage (percentage points)", y_title, height=140 + 30 * len(frame))

@@ -46,7 +46,7 @@ with left, ui.section("Top gaps against target"):
 
 with right, ui.section("Cloud preference in brief"):
     split = ui.load(cloud_preferred_split, ctx, by="all")
-    ui.chart(charts.provider_split(split, "Preferred cloud provider", ""),
+    ui.chart(charts.provider_split(split, "Preferred cloud provider", "Selection"),
              "Read: each person names one preferred provider, so the segments add up to 100%.",
              key="overview_cloud")
 
@@ -55,7 +55,7 @@ with ui.section(f"Biggest movers since {head['prev_wave_label'] or 'the previous
     if moved.empty:
         st.info("No skill moved between the two waves (or there is no earlier wave to compare with).")
     else:
-        ui.chart(charts.deltas(moved, "Skills whose coverage moved most", "skill_name"),
+        ui.chart(charts.deltas(moved, "Skills whose coverage moved most", "skill_name", "Skill"),
                  "Read: green bars rose since the previous wave, red bars fell; length is the change in points.",
                  key="overview_movers")
         ui.table(moved, "overview_movers", "movers.csv",

@@ -33,7 +33,7 @@ with ui.section("Change against the previous wave"):
     if changes.empty:
         st.info("Nothing to compare: the selected wave has no previous wave, or its figures are hidden.")
     else:
-        ui.chart(charts.deltas(changes, "Change in area coverage", "area_name"),
+        ui.chart(charts.deltas(changes, "Change in area coverage", "area_name", "Skill area"),
                  "Read: green areas improved since the previous wave, red ones slipped.", key="trends_deltas")
 
 with ui.section("Biggest risers and fallers"):

@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.export import to_csv_bytes
 from analytics.ingestions import ingestion_history, rejected_rows, wave_list
-from pipelines import audit, config, taxonomy
+from pipelines import audit, config, errors, taxonomy
 from pipelines.detect import ROLES
 from pipelines.ingest import Refused, delete, prepare_file, write_prepared
 from pipelines.inspect_file import inspect_file, profile_from_frame
@@ -185,10 +185,9 @@ elif inspection is not None:
             bar = st.progress(0.3, text="Writing to the database...")
             try:
                 result = write_prepared(prepared, db=DB, loaded_by=current_user())
-            except Exception as exc:  # the write rolled back: say so in one line
+            except Exception as exc:  # the write rolled back: one line with an id that is in the log
                 bar.empty()
-                st.error(f"The load failed and nothing was written: {type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0][:200] if str(exc) else ''}")
+                st.error(errors.report(exc, "upload page: load"))
             else:
                 bar.progress(1.0, text="Done")
                 st.cache_data.clear()

@@ -1,0 +1,73 @@
+"""Roles and what each may open: data/access.yaml, checked by app.py for every page.
+
+viewer: the dashboards; hr: + upload and delete; analyst: + SQL console; admin: everything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipelines.config import DATA_DIR
+
+ACCESS_FILE = DATA_DIR / "access.yaml"
+ROLE_ORDER = ("admin", "hr", "analyst", "viewer")
+DASHBOARDS = frozenset({"overview", "coverage", "cloud", "trends"})
+PAGES_BY_ROLE = {
+    "viewer": DASHBOARDS,
+    "hr": DASHBOARDS | {"upload"},
+    "analyst": DASHBOARDS | {"sql_console"},
+    "admin": DASHBOARDS | {"upload", "sql_console"},
+}
+LOCAL_ROLE = "admin"
+
+
+class AccessError(ValueError):
+    """data/access.yaml is wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Access:
+    require_login: bool = False
+    default_role: str | None = None
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def role_for(self, email: str | None) -> str | None:
+        """The role of a signed-in email: an exact entry, then its @domain, then the default."""
+        if not email:
+            return None
+        email = email.strip().casefold()
+        domain = "@" + email.rsplit("@", 1)[-1] if "@" in email else None
+        for wanted in (email, domain):
+            for role in ROLE_ORDER:
+                if wanted and wanted in self.roles.get(role, ()):
+                    return role
+        return self.default_role
+
+
+def load(path: Path = ACCESS_FILE) -> Access:
+    if not path.exists():
+        return Access()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise AccessError(f"{path.name} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    default = data.get("default_role")
+    if default is not None and default not in ROLE_ORDER:
+        raise AccessError(f"default_role must be one of {', '.join(ROLE_ORDER)} or null, got {default!r}")
+    roles = {}
+    for role, entries in (data.get("roles") or {}).items():
+        if role not in ROLE_ORDER:
+            raise AccessError(f"roles.{role}: unknown role (known: {', '.join(ROLE_ORDER)})")
+        roles[role] = tuple(str(e).strip().casefold() for e in (entries or []))
+    return Access(bool(data.get("require_login", False)), default, roles)
+
+
+def pages_for(role: str | None) -> frozenset[str]:
+    """Page names (file stems under pages/) the role may open."""
+    return PAGES_BY_ROLE.get(role or "", frozenset())
+
+
+def can_write(role: str | None) -> bool:
+    return role in ("hr", "admin")
