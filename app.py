@@ -14,7 +14,8 @@ from pages._common import ensure_shell
 
 ensure_shell()
 
-from analytics import db as read_db  # noqa: E402 - after the shell guard, which may rerun
+from analytics import access as access_mod  # noqa: E402 - after the shell guard, which may rerun
+from analytics import db as read_db  # noqa: E402
 from analytics import settings as settings_mod  # noqa: E402
 from pages import _common as ui  # noqa: E402
 from pipelines import config  # noqa: E402
@@ -31,12 +32,39 @@ PAGES = [  # (file, title, icon); optional pages are listed only once their file
 ]
 
 
-def current_user() -> str | None:
-    """Who is using the app: the single hook for authentication (OIDC is a later issue).
+def auth_configured() -> bool:
+    """Is Streamlit's OpenID Connect sign-in set up ([auth] in .streamlit/secrets.toml)?"""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
 
-    Returns None (anonymous) until then.
-    """
-    return None
+
+def sign_in() -> tuple[str, str] | None:
+    """(user, role) of whoever is here, or None after showing why they can't go on."""
+    try:
+        access = access_mod.load()
+    except access_mod.AccessError as exc:
+        st.error(f"Access settings (data/access.yaml): {exc}")
+        return None
+    if not auth_configured():
+        if access.require_login:
+            st.error("Sign-in is required (require_login in data/access.yaml) but not configured: add an [auth] "
+                     "section to .streamlit/secrets.toml (see README, Access control).")
+            return None
+        return "local", access_mod.LOCAL_ROLE
+    if not st.user.is_logged_in:
+        st.title("Skills survey")
+        st.write("Survey answers are personal data: sign in to see the dashboards.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        return None
+    email = str(st.user.get("email") or "")
+    role = access.role_for(email)
+    if role is None:
+        st.error(f"{email or 'This account'} has no access here; ask an admin to add you to data/access.yaml.")
+        st.button("Sign out", on_click=st.logout)
+        return None
+    return email, role
 
 
 def first_start(db: str) -> None:
@@ -120,7 +148,17 @@ def build_context(db: str) -> ui.Context | None:
 
 def main() -> None:
     st.set_page_config(page_title="Skills survey", page_icon=":material/insights:", layout="wide")
-    st.session_state["current_user"] = current_user()
+    who = sign_in()
+    if who is None:
+        st.session_state["pages_offered"] = []
+        st.stop()
+    st.session_state["current_user"], st.session_state["role"] = who
+    with st.sidebar:
+        if who[0] == "local":
+            st.caption("Local mode: sign-in is not configured, so this session has every permission.")
+        else:
+            st.caption(f"Signed in as {who[0]} ({who[1]})")
+            st.button("Sign out", on_click=st.logout, key="sign_out")
     db = config.db_path()
     first_start(db)
     if "banner" in st.session_state:
@@ -131,8 +169,12 @@ def main() -> None:
     except ShellError as exc:
         st.error(str(exc))
         ui.set_context(None, failed=True)
+    allowed = access_mod.pages_for(who[1])
     pages = [st.Page(path, title=title, icon=icon, default=(i == 0))
-             for i, (path, title, icon) in enumerate(PAGES) if (ROOT / path).exists()]
+             for i, (path, title, icon) in enumerate(PAGES)
+             if (ROOT / path).exists() and Path(path).stem in allowed]
+    st.session_state["pages_offered"] = [Path(path).stem for path, *_ in PAGES
+                                         if (ROOT / path).exists() and Path(path).stem in allowed]
     st.navigation(pages).run()
 
 

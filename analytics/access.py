@@ -4,6 +4,7 @@ viewer: the dashboards; hr: + upload and delete; analyst: + SQL console; admin: 
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,12 @@ class Access:
         return self.default_role
 
 
-def load(path: Path = ACCESS_FILE) -> Access:
+def access_file() -> Path:
+    return Path(os.environ.get("SKILLS_ACCESS_FILE") or ACCESS_FILE)
+
+
+def load(path: Path | None = None) -> Access:
+    path = path or access_file()
     if not path.exists():
         return Access()
     try:

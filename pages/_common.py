@@ -282,3 +282,24 @@ def page_start(title: str, intro: str) -> Context | None:
         st.error(str(exc))
         return None
     return ctx if explain_selection(status) else None
+
+
+def current_user() -> str:
+    """Who is acting, for the audit log: the signed-in email, or "local" without sign-in."""
+    return st.session_state.get("current_user") or "local"
+
+
+def require_page(page: str) -> None:
+    """Stop here unless this session's role may open `page` (app.py also hides it from the menu)."""
+    from analytics import access
+
+    role = st.session_state.get("role")
+    if role is None:  # run outside the app shell: only a local setup (tests, a dev machine) gets this far
+        try:
+            signed = "auth" in st.secrets
+        except Exception:  # no secrets file
+            signed = False
+        role = None if signed else access.LOCAL_ROLE
+    if page not in access.pages_for(role):
+        st.error("Your role can't open this page.")
+        st.stop()

@@ -42,15 +42,6 @@ def open_in_editor(sql: str) -> None:
     st.session_state[EDITOR] = sql
 
 
-def current_user() -> str:
-    try:
-        if getattr(st.user, "is_logged_in", False):
-            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
-    except Exception:  # no auth configured: local mode
-        pass
-    return st.session_state.get("current_user") or "local"
-
-
 def audit_in_background(db: str, actor: str, status: str, sql: str) -> None:
     """Log the query (refusals too) without making the analyst wait for a running data load.
 
@@ -81,7 +72,7 @@ def run_editor_query() -> None:
         more = "+" if result.truncated else ""
         outcome, status = f"{result.row_count:,}{more} rows in {result.elapsed_s:.2f} s", "ok"
     if sql.strip() and sandbox.database_file(DB) is not None:  # never create a database just to log
-        audit_in_background(DB, current_user(), status, sql)
+        audit_in_background(DB, ui.current_user(), status, sql)
     history = st.session_state.setdefault(HISTORY, [])
     history.insert(0, {"at": dt.datetime.now().strftime("%H:%M:%S"), "sql": sql, "outcome": outcome})
     del history[HISTORY_SIZE:]
@@ -206,6 +197,7 @@ def render_chart(result: sandbox.QueryResult) -> None:
         st.plotly_chart(figure, key="sql_console_chart")
 
 
+ui.require_page("sql_console")
 st.title("SQL console")
 st.caption(
     f"One read-only statement ({sandbox.READ_STATEMENTS}) over the survey tables. Files, network and "

@@ -9,6 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.export import to_csv_bytes
 from analytics.ingestions import ingestion_history, rejected_rows, wave_list
+from pages import _common as ui
 from pipelines import audit, config, errors, taxonomy
 from pipelines.detect import ROLES
 from pipelines.ingest import Refused, delete, prepare_file, write_prepared
@@ -27,15 +28,6 @@ ROLE_HELP = {
     "cloud_uses": "cloud: multi-select", "learning_interest": "skills to learn", "long_skill": "long: skill",
     "long_level": "long: level",
 }
-
-
-def current_user() -> str:
-    try:
-        if getattr(st.user, "is_logged_in", False):
-            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
-    except Exception:  # no auth configured: local mode
-        pass
-    return "local"
 
 
 def reset_upload() -> None:
@@ -58,6 +50,8 @@ def receive(file) -> None:
         st.session_state.refused = str(exc)
 
 
+ui.require_page("upload")
+current_user = ui.current_user
 st.title("Upload survey results")
 st.caption("Upload a CSV or XLSX export (Google Forms, Microsoft Forms, SurveyMonkey, Excel). Nothing is "
            "written until you have seen the validation report and chosen to load.")

@@ -55,6 +55,7 @@ class ColumnGuess:
 class Detection:
     profile: Profile
     columns: list[ColumnGuess] = field(default_factory=list)
+    sheet: Sheet | None = None  # the file split as the profile says (reused by the pipeline)
 
     @property
     def unmatched(self) -> list[str]:
@@ -82,8 +83,9 @@ def guess_header_rows(raw: RawTable) -> tuple[int, str]:
     return 1, "stacked"
 
 
-def _distinct(sheet: Sheet, col: Column, limit: int = 200) -> list[str]:
-    values = pc.unique(sheet.data[col.key]).to_pylist()
+def _distinct(sheet: Sheet, col: Column, limit: int = 200, rows: int = 5000) -> list[str]:
+    """Distinct answers among the first `rows` responses: enough to tell what a column is."""
+    values = pc.unique(sheet.data[col.key].slice(0, rows)).to_pylist()
     return [v for v in values if v and v.strip()][:limit]
 
 
@@ -149,7 +151,7 @@ def auto_profile(raw: RawTable, taxonomy: Taxonomy) -> Detection:
                                                     header_style=style))
     if not any(q.kind == "rating" for q in profile.questions):
         _maybe_long(sheet, profile, guesses)
-    return Detection(profile, guesses)
+    return Detection(profile, guesses, sheet)
 
 
 def _maybe_long(sheet: Sheet, profile: Profile, guesses: list[ColumnGuess]) -> None:

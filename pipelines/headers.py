@@ -86,10 +86,16 @@ def split_headers(raw: RawTable, header_rows: int = 1, style: str = "stacked", n
     data = data.append_column("_row", pa.array(numbers, pa.int32()))
     # Records with every cell empty (",,,," lines, trailing blank rows) are no responses at all.
     if data.num_rows and n:
-        filled = pc.not_equal(pc.utf8_trim_whitespace(data["c0"]), "")
+        # Cheap first pass on raw lengths; the trimmed check runs only if some row looks empty.
+        filled = pc.greater(pc.binary_length(data["c0"]), 0)
         for i in range(1, n):
-            filled = pc.or_(filled, pc.not_equal(pc.utf8_trim_whitespace(data[f"c{i}"]), ""))
+            if pc.all(filled).as_py():
+                break
+            filled = pc.or_(filled, pc.greater(pc.binary_length(data[f"c{i}"]), 0))
         if not pc.all(filled).as_py():
+            filled = pc.not_equal(pc.utf8_trim_whitespace(data["c0"]), "")
+            for i in range(1, n):
+                filled = pc.or_(filled, pc.not_equal(pc.utf8_trim_whitespace(data[f"c{i}"]), ""))
             data = data.filter(filled)
     return Sheet(columns, data)
 

@@ -118,12 +118,13 @@ def default_wave(submitted: pd.Series) -> tuple[str, dt.date] | None:
 
 
 def resolve_profile(raw: RawTable, profile: Profile | str | Path | None, tax: taxonomy.Taxonomy):
+    """(profile, unmatched column labels, the sheet already split when detection did it)."""
     if profile is None:
         det = auto_profile(raw, tax)
-        return det.profile, det.unmatched
+        return det.profile, det.unmatched, det.sheet
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    return profile, []
+    return profile, [], None
 
 
 def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = None, wave: str | None = None,
@@ -152,9 +153,10 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
             "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
             "cut off); export the original file again")
     tax = taxonomy.builtin()
-    prof, unmatched = resolve_profile(raw, given, tax)
+    prof, unmatched, sheet = resolve_profile(raw, given, tax)
     tax = tax.with_additions(prof.areas, prof.skills)
-    sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
+    if sheet is None:
+        sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
     if sheet.data.num_rows == 0 and not raw.ragged:
         raise Refused(f"{name} has a header but no responses")
     if looks_like_joined_header(sheet):

@@ -299,7 +299,8 @@ def parse_timestamps(texts: pd.Series, fmt: str | None, era: str) -> pd.Series:
     cleaned = texts.astype(object).str.strip()
     for thai, latin in THAI_AM_PM.items():
         cleaned = cleaned.str.replace(thai, latin, regex=False)
-    cleaned = cleaned.str.replace(_TZ_SUFFIX, "", regex=True)
+    if cleaned.str.contains("GMT|UTC", case=False, regex=True).any():
+        cleaned = cleaned.str.replace(_TZ_SUFFIX, "", regex=True)
     if era == "buddhist":  # shift the year before parsing: 2562 is beyond what datetime64 holds
         cleaned = cleaned.str.replace(r"\b(\d{4})\b", lambda m: str(int(m.group(1)) - 543), n=1, regex=True)
     if fmt:
