@@ -94,6 +94,7 @@ _KEYS = {  # widget key -> query parameter
     "f_track": "track", "f_area": "area", "f_lang": "lang", "f_threshold": "threshold",
 }
 ALL_TRACKS = "All tracks"
+SHOW_WAVE = "_show_wave"  # set by a page to make the dashboards open on that wave
 
 
 def sidebar_filters(options: FilterOptions, settings: Settings) -> tuple[Filters, Settings]:
@@ -155,6 +156,10 @@ def _seed_from_url(choices: dict, options: FilterOptions, settings: Settings) ->
         if key == "f_threshold":
             value = int(value) if str(value).isdigit() else default
         st.session_state[key] = value if value in choices[key] else default
+    # A page asked to show a wave (the upload page, after a load): switch to it before the widget exists.
+    shown = st.session_state.pop(SHOW_WAVE, None)
+    if shown in choices["f_wave"]:
+        st.session_state["f_wave"] = shown
 
 
 def _write_url() -> None:

@@ -129,14 +129,15 @@ elif inspection is not None:
 
     st.subheader("3. Wave")
     waves = wave_list(DB)
-    mode = st.radio("Load into", ["A new wave", "An existing wave"], horizontal=True,
-                    index=0 if waves.empty else 1, disabled=waves.empty)
-    if mode == "An existing wave" and not waves.empty:
+    modes = ["From the submission dates", "An existing wave", "A new wave"]
+    mode = st.radio("Load into", modes if not waves.empty else [modes[0], modes[2]], horizontal=True,
+                    help="From the submission dates: the half-year of the median submission, e.g. 2025-H1 "
+                         "(an existing wave of that name is used).")
+    wave_label, wave_date = None, None
+    if mode == "An existing wave":
         wave_label = st.selectbox("Wave", waves["label"].tolist())
-        wave_date = None
-    else:
-        wave_label = st.text_input("Wave label", placeholder="e.g. 2025-H1 (empty: the half-year of the "
-                                   "median submission date)")
+    elif mode == "A new wave":
+        wave_label = st.text_input("Wave label", placeholder="e.g. 2025-H1") or None
         wave_date = st.date_input("Survey date", value=None, help="Empty: the median submission date.")
 
     st.subheader("4. Check")
@@ -144,7 +145,7 @@ elif inspection is not None:
         with st.spinner("Reading and validating..."):
             try:
                 st.session_state.prepared = prepare_file(st.session_state.upload_path, profile=profile,
-                                                         wave=wave_label or None, wave_date=wave_date,
+                                                         wave=wave_label, wave_date=wave_date,
                                                          file_name=upload.name if upload else None)
                 st.session_state.pop("check_error", None)
             except Refused as exc:
@@ -186,6 +187,7 @@ elif inspection is not None:
                 bar.progress(1.0, text="Done")
                 st.cache_data.clear()
                 st.session_state.load_result = result
+                st.session_state[ui.SHOW_WAVE] = result.wave  # the dashboards open on the new numbers
                 discard_upload(st.session_state.pop("upload_path", None))
                 st.rerun()
         if cancel.button("Cancel"):

@@ -22,7 +22,10 @@ def ensure_wave(con, label: str, survey_date: dt.date | None) -> int:
         if survey_date and found[1] != survey_date:
             con.execute("UPDATE waves SET survey_date = ? WHERE wave_id = ?", [survey_date, found[0]])
         return found[0]
-    wave_id = con.execute("SELECT nextval('wave_id_seq')").fetchall()[0][0]
+    # The sequence never hands out an id twice (not even after an undo); max + 1 guards against rows
+    # that were added by other means. Both are safe: there is only one writer.
+    wave_id = con.execute("SELECT greatest(nextval('wave_id_seq'), coalesce(max(wave_id), 0) + 1) "
+                          "FROM waves").fetchall()[0][0]
     con.execute("INSERT INTO waves VALUES (?, ?, ?)", [wave_id, label, survey_date])
     return wave_id
 
@@ -53,7 +56,8 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
     try:
         taxonomy_mod.sync(con, taxonomy)
         wave_id = ensure_wave(con, wave_label, wave_date)
-        ingestion_id = con.execute("SELECT nextval('ingestion_id_seq')").fetchall()[0][0]
+        ingestion_id = con.execute("SELECT greatest(nextval('ingestion_id_seq'), coalesce(max(ingestion_id), 0) + 1) "
+                                   "FROM ingestions").fetchall()[0][0]
         resp = frames["respondents"]
         con.register("_resp", resp)
         clash = con.execute("""

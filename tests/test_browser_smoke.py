@@ -17,7 +17,8 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {"/coverage": "Skill coverage", "/": "Overview", "/cloud": "Cloud preference", "/trends": "Trends"}
+PAGES = {"/coverage": "Skill coverage", "/": "Overview", "/cloud": "Cloud preference", "/trends": "Trends",
+         "/upload": "Upload survey results", "/sql_console": "SQL console"}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 

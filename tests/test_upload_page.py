@@ -61,6 +61,7 @@ def test_upload_check_load_and_reupload(env):
     button(at, "Upload another file").click().run()
     at.file_uploader[0].upload("survey.csv", GRID.encode(), "text/csv").run()
     at.radio[0].set_value("An existing wave").run()
+    assert at.selectbox[1].value == "2025-H1"
     button(at, "Check the file").click().run()
     button(at, "Load 2 rows").click().run()
     assert any("Nothing changed" in i.value for i in at.info)
