@@ -447,6 +447,7 @@ APP_PAGES = {"overview": "pages/overview.py", "coverage": "pages/coverage.py", "
 def apptest_times(db: str) -> dict[str, tuple[float, float, int]]:
     """Per page: (first render with empty caches, rerun, error count) through app.py."""
     import streamlit as st
+    import streamlit.logger
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
@@ -457,6 +458,7 @@ def apptest_times(db: str) -> dict[str, tuple[float, float, int]]:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = init
+    streamlit.logger.set_log_level("error")  # AppTest's "no runtime" warnings, once per page
     os.environ["SKILLS_DB"] = db
     out = {}
     try:
@@ -523,7 +525,8 @@ def main(argv=None) -> int:
 
     print(f"# pages benchmark: {n_answers / 1e6:.0f} M answers ({spec.waves} waves x {spec.respondents:,} x "
           f"{spec.skills}), {started}")
-    print(f"# ms; warm = best of {args.repeat} (ours) / {args.naive_repeat} (naive); cold = new process")
+    print(f"# ms; warm = best of {args.repeat} (ours) / {args.naive_repeat} (naive); cold = new process; "
+          f"load average at start {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     rows, details = [], {}
     for page in PAGES:
         ours_cold = cold(db, page, "ours")
@@ -603,6 +606,7 @@ def main(argv=None) -> int:
         for page in APP_PAGES:
             d, o = renders["demo"][page], renders["org 72M"][page]
             print(f"  {page:<13}{ms(d[0]):>11}{ms(d[1]):>11}{ms(o[0]):>11}{ms(o[1]):>11}  {d[2]}/{o[2]}")
+    print(f"# load average at the end {os.getloadavg()[0]:.2f} (above ~0.3 means something else was running)")
     return 0
 
 

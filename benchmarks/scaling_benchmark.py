@@ -91,7 +91,7 @@ def main(argv=None) -> int:
     header = (f"{'axis':<12}{'size':>8}{'answers':>9}{'gen s':>7}{'refresh s':>10}{'+1 wave s':>10}{'ingest s':>9}"
               f"{'peak MiB':>9}{'pages ms':>9}{'slowest page':>19}{'connect ms':>11}{'MiB':>7}{'MiB/M':>7}{'agg rows':>11}")
     print(header, flush=True)
-    clock = time.perf_counter()
+    clock, load = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for axis, sizes in AXES.items():
             for size in sizes:
@@ -106,7 +106,8 @@ def main(argv=None) -> int:
                       f"{m['one_wave']:>10.1f}{m['ingest']:>9.1f}{m['peak']:>9.0f}{m['pages']:>9.0f}"
                       f"{m['slowest'][0] + ' ' + format(m['slowest'][1], '.0f'):>19}{m['connect']:>11.1f}"
                       f"{m['mib']:>7.0f}{m['mib'] / (m['answers'] / 1e6):>7.1f}{m['agg_rows']:>11,}", flush=True)
-    print(f"# {len(done)} databases measured in {time.perf_counter() - clock:.0f} s")
+    print(f"# {len(done)} databases measured in {time.perf_counter() - clock:.0f} s; load average at the end "
+          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (at the start {load:.2f})")
     return 0
 
 

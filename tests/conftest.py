@@ -48,3 +48,11 @@ def app_test(monkeypatch, dashboard_db):
         return at
 
     return make
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A private database and respondent-id key in tmp_path (pipeline tests)."""
+    from pipeline_fixtures import make_env
+
+    return make_env(tmp_path, monkeypatch)

@@ -135,3 +135,24 @@ def run_cli(env: Env, *args: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "SKILLS_SECRET_FILE": str(env.secret), "SKILLS_DB": env.db}
     return subprocess.run(cli_command(*args), cwd=PROJECT, env=environ, capture_output=True, text=True,
                           timeout=120)
+
+
+def load_with_cli(tmp_path_factory, name: str, export, profile) -> tuple[str, dict]:
+    """Load one real export through the CLI's own code path into a fresh database; (db, JSON result)."""
+    import contextlib
+    import io
+    import json
+
+    import pytest
+
+    from pipelines.ingest import main as ingest_main
+
+    tmp = tmp_path_factory.mktemp(name)
+    db = str(tmp / f"{name}.duckdb")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.setenv("SKILLS_SECRET_FILE", str(tmp / "respondent-id.key"))
+        mp.delenv("SKILLS_DB", raising=False)
+        code = ingest_main([str(export), "--profile", str(profile), "--db", db, "--json"])
+    assert code == 0, out.getvalue()
+    return db, json.loads(out.getvalue().strip())

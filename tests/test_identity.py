@@ -8,16 +8,10 @@ import stat
 from pathlib import Path
 
 import duckdb
-import pytest
-from pipeline_fixtures import email, levels_by_team, make_env, write_csv, write_xlsx
+from pipeline_fixtures import email, levels_by_team, write_csv, write_xlsx
 
 EMAIL_RE = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
 
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """A private database and respondent-id key in tmp_path."""
-    return make_env(tmp_path, monkeypatch)
 
 
 def loaded(result):

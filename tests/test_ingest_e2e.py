@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from pipeline_fixtures import email, levels_by_team, make_env, write_csv
+from pipeline_fixtures import email, levels_by_team, write_csv
 
 from pipelines import db as dbmod
 from pipelines import load
@@ -20,11 +20,6 @@ GOOD = [["Timestamp", "Email Address", "Team", "Docker", "Kubernetes", "What wou
         ["2025/02/02 10:00:00", "b@example.com", "B", "Aware", "", "Istio;Terraform", "GCP"],
         ["2025/02/03 10:00:00", "c@example.com", "C", "None", "Proficient", "", "Azure"]]
 
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """A private database and respondent-id key in tmp_path."""
-    return make_env(tmp_path, monkeypatch)
 
 
 def loaded(result):

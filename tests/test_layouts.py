@@ -8,15 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pipeline_fixtures import levels_by_team, make_env, write_csv, write_profile, write_xlsx
+from pipeline_fixtures import levels_by_team, write_csv, write_profile, write_xlsx
 
 TS = "2025/04/0{} 10:00:00"
 
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """A private database and respondent-id key in tmp_path."""
-    return make_env(tmp_path, monkeypatch)
 
 
 def loaded(result):

@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pipeline_fixtures import levels_by_team, make_env, write_csv, write_profile
+from pipeline_fixtures import levels_by_team, write_csv, write_profile
 
 from pipelines.profile import ProfileError, load_profile, parse_profile
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "profiles.md"
 
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """A private database and respondent-id key in tmp_path."""
-    return make_env(tmp_path, monkeypatch)
 
 
 def loaded(result):

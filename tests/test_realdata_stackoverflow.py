@@ -10,15 +10,13 @@ Kubernetes 103) or are counted here with the csv module, never taken from the pi
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
-import json
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+from pipeline_fixtures import load_with_cli
 
 from analytics.cloud import cloud_uses_share
 from analytics.coverage import skill_coverage
@@ -60,15 +58,7 @@ def tokens(cell: str) -> set[str]:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> tuple[str, dict]:
     need(SO2023)
-    tmp = tmp_path_factory.mktemp("so2023")
-    db = str(tmp / "so.duckdb")
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
-        mp.setenv("SKILLS_SECRET_FILE", str(tmp / "respondent-id.key"))
-        mp.delenv("SKILLS_DB", raising=False)
-        code = ingest_main([str(SO2023), "--profile", str(PROFILE), "--db", db, "--json"])
-    assert code == 0, out.getvalue()
-    return db, json.loads(out.getvalue().strip())
+    return load_with_cli(tmp_path_factory, "so2023", SO2023, PROFILE)
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,18 @@ pipeline. The file is read where it is and never copied.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import io
-import json
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+from pipeline_fixtures import load_with_cli
 
 from analytics.coverage import skill_coverage
 from analytics.filters import Filters
 from analytics.settings import Settings
-from pipelines.ingest import main as ingest_main
 
 pytestmark = pytest.mark.realdata
 
@@ -80,15 +77,7 @@ def thai_time(text: str) -> dt.datetime:
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> tuple[str, dict]:
-    tmp = tmp_path_factory.mktemp("thai")
-    db = str(tmp / "thai.duckdb")
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
-        mp.setenv("SKILLS_SECRET_FILE", str(tmp / "respondent-id.key"))
-        mp.delenv("SKILLS_DB", raising=False)
-        code = ingest_main([str(RAWDATA), "--profile", str(PROFILE), "--db", db, "--json"])
-    assert code == 0, out.getvalue()
-    return db, json.loads(out.getvalue().strip())
+    return load_with_cli(tmp_path_factory, "thai", RAWDATA, PROFILE)
 
 
 @pytest.fixture(scope="module")
