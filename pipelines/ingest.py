@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines import db as dbmod
-from pipelines import load, taxonomy
+from pipelines import identity, load, taxonomy
 from pipelines.detect import auto_profile
 from pipelines.headers import looks_like_joined_header, split_headers
 from pipelines.profile import Profile, ProfileError, load_profile, to_dict
@@ -168,61 +168,70 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
                       "map the columns with a profile (try --suggest-profile)")
     canonical = transform(sheet, prof, tax)
 
-    rows = canonical.rows.rename(columns={"_row": "source_row"})
-    sha = sha256_of(path)
-    from pipelines import identity
-
-    if prof.fields.get("id"):
-        has_id = rows["id_value"].notna()
-        rows = rows[has_id].copy()
-        rows["respondent_id"] = identity.hash_ids(rows["id_value"])
-    else:
-        rows["respondent_id"] = identity.per_ingestion_ids(rows["source_row"])
-    rows = rows.drop(columns=["id_value"])
-    for col in ("team", "role", "location"):  # free text: an email typed here must not be stored
-        rows[col] = redact_column(rows[col].astype(object))
+    rows = _identify(canonical.rows.rename(columns={"_row": "source_row"}), prof)
     problems = canonical.problems.rename(columns={"_row": "source_row"})
     if prof.layout == "long":
         rows, canonical = _one_row_per_person(rows, canonical, set(problems["source_row"]))
         superseded = _no_rows()
     else:  # a person who submitted twice in one file: the latest submission counts
         rows, superseded = _latest_submission(rows)
-    bad_rows = set(problems["source_row"]) | set(superseded["source_row"])
-    rows = rows[~rows["source_row"].isin(bad_rows)]
+    rows = rows[~rows["source_row"].isin(set(problems["source_row"]) | set(superseded["source_row"]))]
     frames, invalid = validate_canonical(canonical, rows)
     frames = {k: v[~v["source_row"].isin(set(invalid["source_row"]))] for k, v in frames.items()}
-    frames["respondents"] = frames["respondents"][~frames["respondents"]["source_row"].isin(set(invalid["source_row"]))]
-    ragged = pd.DataFrame(
-        [(row, None, f"{fields} fields", f"row has {fields} fields where the header has {expected}: "
-          "a truncated or damaged record") for row, fields, expected, _ in raw.ragged],
-        columns=["source_row", "column_name", "value", "reason"])
-    rejected = pd.concat([p for p in (problems, superseded, invalid, ragged) if len(p)], ignore_index=True) \
-        if any(len(p) for p in (problems, superseded, invalid, ragged)) else ragged
-    for col in ("value", "reason", "column_name"):
-        rejected[col] = rejected[col].map(redact)
-    id_col = prof.fields.get("id")
-    if id_col is not None and len(rejected):  # never echo an identifier back, even a malformed one
-        id_names = set(id_col.names)
-        rejected.loc[rejected["column_name"].isin(id_names), "value"] = "<redacted>"
+    rejected = _rejections([problems, superseded, invalid, _ragged_rows(raw)], prof)
     rows_read = sheet.data.num_rows + len(raw.ragged)
-    rejected = rejected.sort_values("source_row", kind="stable").reset_index(drop=True)
     failing = rejected[~rejected["source_row"].isin(superseded["source_row"])]
     if rows_read and failing["source_row"].nunique() > MAX_REJECTED_SHARE * rows_read:
         first = failing.iloc[0]
         raise Refused(f"{name}: {failing['source_row'].nunique()} of {rows_read} rows fail checks (more than "
                       f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
+    label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
+    return Prepared(name, sha256_of(path), raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
+                    canonical.unmapped_options)
 
-    label, date = wave, wave_date
-    inferred = default_wave(frames["respondents"]["submitted_at"])
-    if not label:
-        label = prof.wave_label or (inferred[0] if inferred else None)
+
+def _identify(rows: pd.DataFrame, prof: Profile) -> pd.DataFrame:
+    """Replace the raw id by its keyed hash (rows without an id are already reported) and redact
+    emails typed into free-text columns."""
+    if prof.fields.get("id"):
+        rows = rows[rows["id_value"].notna()].copy()
+        rows["respondent_id"] = identity.hash_ids(rows["id_value"])
+    else:
+        rows["respondent_id"] = identity.per_ingestion_ids(rows["source_row"])
+    rows = rows.drop(columns=["id_value"])
+    for col in ("team", "role", "location"):
+        rows[col] = redact_column(rows[col].astype(object))
+    return rows
+
+
+def _ragged_rows(raw: RawTable) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(row, None, f"{fields} fields", f"row has {fields} fields where the header has {expected}: "
+          "a truncated or damaged record") for row, fields, expected, _ in raw.ragged],
+        columns=["source_row", "column_name", "value", "reason"])
+
+
+def _rejections(parts: list[pd.DataFrame], prof: Profile) -> pd.DataFrame:
+    """Every row-level problem, in row order, with emails and identifiers never echoed back."""
+    found = [p for p in parts if len(p)]
+    rejected = pd.concat(found, ignore_index=True) if found else _no_rows()
+    for col in ("value", "reason", "column_name"):
+        rejected[col] = rejected[col].map(redact)
+    id_col = prof.fields.get("id")
+    if id_col is not None and len(rejected):
+        rejected.loc[rejected["column_name"].isin(set(id_col.names)), "value"] = "<redacted>"
+    return rejected.sort_values("source_row", kind="stable").reset_index(drop=True)
+
+
+def _wave_of(name: str, prof: Profile, respondents: pd.DataFrame, wave: str | None,
+             wave_date: dt.date | None) -> tuple[str, dt.date | None]:
+    """--wave, else the profile's, else the half-year of the median submission."""
+    inferred = default_wave(respondents["submitted_at"])
+    label = wave or prof.wave_label or (inferred[0] if inferred else None)
     if not label:
         raise Refused(f"{name} has no submission dates to infer its wave from; name the wave (--wave)")
-    if date is None:
-        date = prof.wave_date or (inferred[1] if inferred else None)
-    prepared = Prepared(name, sha, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
-                        canonical.unmapped_options)
-    return prepared
+    date = wave_date or prof.wave_date or (inferred[1] if inferred else None)
+    return label, date
 
 
 def _no_rows() -> pd.DataFrame:
