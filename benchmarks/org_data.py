@@ -232,6 +232,19 @@ def generate(con, spec: OrgSpec, timings: dict[str, float] | None = None) -> dic
     return timings
 
 
+def _peak_rss_mib(reset: bool = False) -> float | None:
+    """This process's peak resident memory (VmHWM); ``reset`` starts a new peak (Linux only)."""
+    try:
+        if reset:
+            Path("/proc/self/clear_refs").write_text("5")
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def remove(path: Path) -> None:
     for p in (path, Path(str(path) + ".wal"), Path(str(path) + ".lock")):
         p.unlink(missing_ok=True)
@@ -248,9 +261,11 @@ def build(spec: OrgSpec, path: Path | None = None, one_wave_refresh: bool = True
         generate(con, spec, timings)
         timings["generate_total"] = time.perf_counter() - start
         con.execute("CHECKPOINT")
+        _peak_rss_mib(reset=True)
         start = time.perf_counter()
         aggregates.refresh(con, own_transaction=True)
         timings["refresh_full"] = time.perf_counter() - start
+        peak = _peak_rss_mib()
         if one_wave_refresh:
             # What one new wave costs on top of the others (the ingest refreshes just that wave).
             start = time.perf_counter()
@@ -261,7 +276,8 @@ def build(spec: OrgSpec, path: Path | None = None, one_wave_refresh: bool = True
                   for t in ("respondents", "answers", "cloud_preferences", "learning_interests",
                             "agg_respondents", "agg_skill_levels", "agg_area_levels", "agg_category_levels",
                             "agg_interest_levels", "agg_cloud", "agg_cloud_base")}
-    return {"path": str(path), "timings": timings, "counts": counts, "bytes": path.stat().st_size}
+    return {"path": str(path), "timings": timings, "counts": counts, "bytes": path.stat().st_size,
+            "refresh_peak_mib": peak}
 
 
 def is_built(spec: OrgSpec, path: Path) -> bool:
@@ -299,6 +315,8 @@ def report(spec: OrgSpec, result: dict) -> str:
     lines.append(f"{'generate (all, incl. taxonomy)':<34}{t['generate_total']:>10.1f}")
     lines.append(f"{'aggregates.refresh() full':<34}{t['refresh_full']:>10.1f}"
                  f"{sum(v for k, v in c.items() if k.startswith('agg_')):>14,}")
+    if result.get("refresh_peak_mib"):
+        lines.append(f"{'  peak memory of the full refresh':<34}{result['refresh_peak_mib']:>9,.0f} MiB (process RSS)")
     if "refresh_one_wave" in t:
         lines.append(f"{'aggregates.refresh([last wave])':<34}{t['refresh_one_wave']:>10.1f}")
     for table in sorted(k for k in c if k.startswith("agg_")):

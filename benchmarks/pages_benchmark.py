@@ -438,6 +438,37 @@ def held_connection(db: str) -> Iterator[None]:
         con.close()
 
 
+# --- the SQL console at this size ------------------------------------------------------------
+
+CONSOLE_QUERIES = {
+    "level counts, latest wave (6 M rows)":
+        "SELECT skill_id, level, count(*) AS n FROM answers "
+        "WHERE wave_id = (SELECT max(wave_id) FROM waves) GROUP BY ALL ORDER BY ALL",
+    "respondents per wave and team":
+        "SELECT wave_id, team, count(*) AS n FROM respondents GROUP BY ALL ORDER BY ALL",
+    "area coverage, every wave (72 M rows)":
+        "SELECT wave_id, area_id, avg((level >= 3)::INT) AS coverage FROM ("
+        "SELECT a.wave_id, a.respondent_id, s.area_id, max(a.level) AS level "
+        "FROM answers a JOIN skills s USING (skill_id) GROUP BY ALL) GROUP BY ALL ORDER BY ALL",
+}
+
+
+def console_runs(db: str) -> dict[str, tuple[float, str]]:
+    """Analyst queries through the console's own path (a child process with the sandbox limits)."""
+    from analytics import sandbox, sandbox_process
+
+    out = {}
+    for name, sql in CONSOLE_QUERIES.items():
+        start = time.perf_counter()
+        try:
+            result = sandbox_process.run_query(sql, db)
+            outcome = f"ok, {len(result.frame):,} rows"
+        except sandbox.SandboxError as exc:
+            outcome = exc.line()
+        out[name] = (time.perf_counter() - start, outcome)
+    return out
+
+
 # --- AppTest ----------------------------------------------------------------------------------
 
 APP_PAGES = {"overview": "pages/overview.py", "coverage": "pages/coverage.py", "cloud": "pages/cloud.py",
@@ -594,6 +625,14 @@ def main(argv=None) -> int:
 
     print()
     print("do the naive figures match ours (latest wave, no filters)? " + agreement(db, setup))
+
+    print()
+    from analytics.sandbox import DEFAULT_LIMITS as limits
+
+    print(f"SQL console at this size (its own child process; limits {limits.timeout_s:g} s, {limits.memory_limit}, "
+          f"{limits.threads} threads):")
+    for name, (took, outcome) in console_runs(db).items():
+        print(f"  {name:<40}{ms(took):>8} ms  {outcome[:110]}")
 
     if not args.skip_apptest:
         with tempfile.TemporaryDirectory() as tmp:
