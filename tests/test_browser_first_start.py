@@ -2,14 +2,8 @@
 through the real pipeline, says so in a banner, and the overview shows the demo's latest wave."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
-from test_browser_smoke import ARGS, CHROMIUM, ROOT, free_port
+from test_browser_smoke import ARGS, CHROMIUM, streamlit_server
 
 from pipelines.demo_org import DEFAULT_SEED, generate
 
@@ -21,33 +15,10 @@ pytestmark = [
 
 @pytest.fixture
 def fresh_server(tmp_path):
-    port = free_port()
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    env = {**os.environ, "SKILLS_DB": str(tmp_path / "fresh" / "skills.duckdb"),
-           "SKILLS_SECRET_FILE": str(tmp_path / "key"), "SKILLS_LOG_DIR": str(tmp_path / "logs")}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    env = {"SKILLS_DB": str(tmp_path / "fresh" / "skills.duckdb"), "SKILLS_SECRET_FILE": str(tmp_path / "key"),
+           "SKILLS_LOG_DIR": str(tmp_path / "logs")}
+    with streamlit_server(tmp_path, env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_first_start_builds_the_demo_and_shows_it(fresh_server):

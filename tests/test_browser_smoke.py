@@ -5,6 +5,7 @@ a deep link (a fresh server's hardest case), then every page in turn.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -34,14 +35,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(dashboard_db, tmp_path):
+@contextlib.contextmanager
+def streamlit_server(tmp_path, env: dict):
+    """`streamlit run app.py` on a free port with `env` added; yields its base URL."""
     port = free_port()
     log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SKILLS_DB": dashboard_db}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -63,6 +65,12 @@ def server(dashboard_db, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def server(dashboard_db, tmp_path):
+    with streamlit_server(tmp_path, {"SKILLS_DB": dashboard_db}) as base:
+        yield base
 
 
 def test_every_page_opens_without_errors(server):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_browser_smoke import ARGS, CHROMIUM, free_port  # noqa: F401 - same server setup
-from test_browser_smoke import server as _server_fixture  # noqa: F401
+from test_browser_smoke import ARGS, CHROMIUM, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,9 +28,9 @@ def writable_db(dashboard_db, tmp_path):
 
 
 @pytest.fixture
-def app_server(writable_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("SKILLS_SECRET_FILE", str(tmp_path / "key"))
-    yield from _server_fixture.__wrapped__(writable_db, tmp_path)
+def app_server(writable_db, tmp_path):
+    with streamlit_server(tmp_path, {"SKILLS_DB": writable_db, "SKILLS_SECRET_FILE": str(tmp_path / "key")}) as base:
+        yield base
 
 
 def settle(page) -> None:
