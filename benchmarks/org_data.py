@@ -9,7 +9,7 @@ skill, ...), so the same spec gives the same rows (the physical row order may di
 What it looks like (chosen to be realistic, since aggregate sizes depend on it):
   - people: each wave 10% of the previous wave's people leave and as many join (the cohort of two
     consecutive waves is 90%); respondent ids are 32 hex characters like the ingest's HMAC ids;
-  - 150 teams of skewed size (about 450 to 3,500 people), each with a home location where 75% of
+  - 150 teams of skewed size (about 400 to 3,700 people), each with a home location where 75% of
     its people sit; 12 locations, 10 roles with a realistic mix; ~1% leave role/location blank;
     people move team now and then (about 6% per wave);
   - the 60 skills are taken round-robin across the taxonomy's areas (every area is asked);
