@@ -130,12 +130,14 @@ OPTIONS = [
 ]
 
 
-def _cloud(kind: str, by_team: bool) -> list[str]:
+def _cloud(kind: str, by_team: bool) -> list[tuple[str, dict]]:
+    """Provider counts and their denominator, for 'preferred' or 'uses' (bound as $kind)."""
     group = "coalesce(nullif(trim(r.team), ''), '(not given)')" if by_team else "'All'"
     src = ("FROM cloud_preferences c JOIN respondents r USING (wave_id, respondent_id) "
-           f"WHERE c.wave_id = $wave AND c.kind = '{kind}'")
-    return [f"SELECT {group} AS grp, c.provider, count(DISTINCT c.respondent_id) AS n {src} GROUP BY ALL",
-            f"SELECT {group} AS grp, count(DISTINCT c.respondent_id) AS n_base {src} GROUP BY ALL"]
+           "WHERE c.wave_id = $wave AND c.kind = $kind")
+    return [(f"SELECT {group} AS grp, c.provider, count(DISTINCT c.respondent_id) AS n {src} GROUP BY ALL",
+             {"kind": kind}),
+            (f"SELECT {group} AS grp, count(DISTINCT c.respondent_id) AS n_base {src} GROUP BY ALL", {"kind": kind})]
 
 
 NAIVE = {
@@ -212,8 +214,9 @@ def agreement(db: str, setup) -> str:
             "SELECT wave_id FROM waves ORDER BY survey_date DESC NULLS LAST, wave_id DESC LIMIT 2").fetchall()]
         params = {"wave": wave, "prev": prev, "t": settings.threshold}
 
-        def naive(sql, keys):
-            frame = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
+        def naive(sql, keys, extra=None):
+            values = {**params, **(extra or {})}
+            frame = con.execute(sql, {k: v for k, v in values.items() if f"${k}" in sql}).df()
             return {tuple(row[:keys]): tuple(int(x) for x in row[keys:]) for row in frame.itertuples(index=False)}
 
         def ours(frame, keys, values):
@@ -227,7 +230,7 @@ def agreement(db: str, setup) -> str:
                 naive("SELECT skill_id, n_answered, n_proficient FROM (" + SKILL_LEVELS + ")", 1),
                 ours(bench_depth(db, filters, settings), ["skill_id"], ["n_answered", "bench"])),
             "preferred cloud": (
-                naive(_cloud("preferred", False)[0].replace("'All' AS grp, ", ""), 1),
+                naive(_cloud("preferred", False)[0][0].replace("'All' AS grp, ", ""), 1, {"kind": "preferred"}),
                 ours(cloud_preferred_split(db, filters, settings, by="all"), ["provider"], ["n_respondents"])),
             "area trend": (
                 naive("SELECT wave_id, area_id, n_answered FROM (" + NAIVE["analytics.trends.area_coverage_trend"][0]
@@ -306,8 +309,9 @@ def run_naive(db: str, page: str, setup) -> dict[str, float]:
             waves = [w for (w,) in con.execute(
                 "SELECT wave_id FROM waves ORDER BY survey_date DESC NULLS LAST, wave_id DESC LIMIT 2").fetchall()]
             params = {"wave": waves[0], "prev": waves[-1], "t": settings.threshold, "area": area0}
-            for sql in statements:
-                used = {k: v for k, v in params.items() if f"${k}" in sql}
+            for item in statements:  # SQL text, or (SQL text, its own parameters)
+                sql, extra = item if isinstance(item, tuple) else (item, {})
+                used = {k: v for k, v in {**params, **extra}.items() if f"${k}" in sql}
                 con.execute(sql, used).df()
         finally:
             con.close()
@@ -653,7 +657,7 @@ def main(argv=None) -> int:
         for page in APP_PAGES:
             d, o = renders["demo"][page], renders["org 72M"][page]
             print(f"  {page:<13}{ms(d[0]):>11}{ms(d[1]):>11}{ms(o[0]):>11}{ms(o[1]):>11}  {d[2]}/{o[2]}")
-    print(f"# load average at the end {os.getloadavg()[0]:.2f} (above ~0.3 means something else was running)")
+    print(f"# load average at the end {os.getloadavg()[0]:.2f} (this run's own work included)")
     return 0
 
 
