@@ -162,20 +162,7 @@ def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
         frame = frame.astype({c: "int64" for c in ["skill_order", "n_answered", "n_proficient", *_LEVEL_COLS]})
         return frame.astype({"coverage": float}), 0
     frame = fetch(con, f"""
-        WITH asked AS (
-            SELECT DISTINCT skill_id FROM agg_skill_levels WHERE population = 'all' AND wave_id = $wave
-        ),
-        cells AS (
-            SELECT g.skill_id, {LEVEL_SUMS}
-            FROM agg_skill_levels g
-            WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE}
-            GROUP BY g.skill_id
-        ),
-        filled AS (
-            SELECT a.skill_id, coalesce(c.n_answered, 0) AS n_answered,
-                   {", ".join(f"coalesce(c.n_l{n}, 0) AS n_l{n}" for n in range(5))}
-            FROM asked a LEFT JOIN cells c USING (skill_id)
-        )
+        {_filled_counts("agg_skill_levels", "skill_id")}
         SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.area_id, sa.{f.name_column} AS area_name, sa.track,
                row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order,
                x.n_answered, {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage,
@@ -187,6 +174,25 @@ def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
     return frame, selection.sizes(con, f).get(wave.wave_id, 0)
 
 
+
+def _filled_counts(table: str, key: str) -> str:
+    """CTEs ending in `filled`: per `key` asked in the wave, the filtered people's level counts
+    (0 where the filter leaves nobody). `table` and `key` are fixed names from this module."""
+    zeros = ", ".join(f"coalesce(c.n_l{n}, 0) AS n_l{n}" for n in range(5))
+    return f"""WITH asked AS (
+            SELECT DISTINCT {key} FROM {table} WHERE population = 'all' AND wave_id = $wave
+        ),
+        cells AS (
+            SELECT g.{key}, {LEVEL_SUMS}
+            FROM {table} g
+            WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE}
+            GROUP BY g.{key}
+        ),
+        filled AS (
+            SELECT a.{key}, coalesce(c.n_answered, 0) AS n_answered, {zeros}
+            FROM asked a LEFT JOIN cells c USING ({key})
+        )"""
+
 def area_coverage_for_wave(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
     """area_coverage on an open connection; ``wave_id`` (if given) overrides the filters' wave."""
     check_aggregates(con)
@@ -194,20 +200,7 @@ def area_coverage_for_wave(con, f: Filters, s: Settings, wave_id: int | None = N
     if wave is None:
         return AreaCoverageFrame.validate(_empty(AreaCoverageFrame))
     frame = fetch(con, f"""
-        WITH asked AS (
-            SELECT DISTINCT area_id FROM agg_area_levels WHERE population = 'all' AND wave_id = $wave
-        ),
-        cells AS (
-            SELECT g.area_id, {LEVEL_SUMS}
-            FROM agg_area_levels g
-            WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE}
-            GROUP BY g.area_id
-        ),
-        filled AS (
-            SELECT a.area_id, coalesce(c.n_answered, 0) AS n_answered,
-                   {", ".join(f"coalesce(c.n_l{n}, 0) AS n_l{n}" for n in range(5))}
-            FROM asked a LEFT JOIN cells c USING (area_id)
-        )
+        {_filled_counts("agg_area_levels", "area_id")}
         SELECT sa.area_id, sa.{f.name_column} AS area_name, sa.track, x.n_answered,
                {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage
         FROM filled x JOIN skill_areas sa USING (area_id)
