@@ -6,6 +6,7 @@ can be shared as a link) and routes to the pages. Run: ``streamlit run app.py``.
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import streamlit as st
@@ -30,6 +31,7 @@ PAGES = [  # (file, title, icon); optional pages are listed only once their file
     ("pages/sql_console.py", "SQL console", ":material/terminal:"),
     ("pages/upload.py", "Upload", ":material/upload:"),
 ]
+DASHBOARDS = {"overview", "coverage", "cloud", "trends"}
 
 
 def auth_configured() -> bool:
@@ -109,10 +111,12 @@ def data_version(db: str) -> str | None:
                    "for the new data.", icon=":material/hourglass_top:")
         return ui.LAST_VERSION[db]
     except read_db.AggregatesMissing:
+        read_db.release()
         with st.spinner("Preparing the dashboard tables for this database..."):
             aggregates.ensure_ready(db)
         version = read_db.data_version(db)
     if version.stale:
+        read_db.release()
         with st.spinner("New data arrived without its dashboard tables; rebuilding them..."):
             aggregates.ensure_ready(db)
         version = read_db.data_version(db)
@@ -164,18 +168,22 @@ def main() -> None:
     if "banner" in st.session_state:
         kind, text = st.session_state["banner"]
         (st.warning if kind == "warning" else st.info)(text, icon=":material/info:")
-    try:
-        ui.set_context(build_context(db))
-    except ShellError as exc:
-        st.error(str(exc))
-        ui.set_context(None, failed=True)
     allowed = access_mod.pages_for(who[1])
-    pages = [st.Page(path, title=title, icon=icon, default=(i == 0))
-             for i, (path, title, icon) in enumerate(PAGES)
-             if (ROOT / path).exists() and Path(path).stem in allowed]
-    st.session_state["pages_offered"] = [Path(path).stem for path, *_ in PAGES
-                                         if (ROOT / path).exists() and Path(path).stem in allowed]
-    st.navigation(pages).run()
+    offered = [(path, title, icon) for path, title, icon in PAGES
+               if (ROOT / path).exists() and Path(path).stem in allowed]
+    st.session_state["pages_offered"] = [Path(path).stem for path, *_ in offered]
+    page = st.navigation([st.Page(path, title=title, icon=icon, default=(i == 0))
+                          for i, (path, title, icon) in enumerate(offered)])
+    # A dashboard's render shares one read-only connection (analytics.db.reading); the upload and
+    # SQL console pages open their own, as a load from this process can't wait on our own reader.
+    dashboard = any(title == page.title and Path(path).stem in DASHBOARDS for path, title, _ in offered)
+    with read_db.reading(db) if dashboard else contextlib.nullcontext():
+        try:
+            ui.set_context(build_context(db))
+        except ShellError as exc:
+            st.error(str(exc))
+            ui.set_context(None, failed=True)
+        page.run()
 
 
 main()

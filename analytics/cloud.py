@@ -14,6 +14,7 @@ import pandas as pd
 from analytics import selection
 from analytics.db import check_aggregates, fetch, reader
 from analytics.filters import Filters
+from analytics.grain import source
 from analytics.settings import Settings
 from analytics.sql import LEVEL_SUMS, PROFICIENT, WHERE_PEOPLE, share
 from analytics.suppression import apply_mask, hidden_cells, suppress
@@ -53,7 +54,7 @@ def cloud_parity_matrix(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         frame = fetch(con, f"""
             WITH cells AS (
                 SELECT g.category_id, g.provider, {LEVEL_SUMS}
-                FROM agg_category_levels g
+                FROM {source('agg_category_levels', f)} g
                 WHERE g.wave_id = $wave AND {WHERE_PEOPLE}
                 GROUP BY ALL
             ),
@@ -82,7 +83,8 @@ def _split(db: str, f: Filters, s: Settings, kind: str, by: str) -> pd.DataFrame
         wave = resolve(con, f.wave_id)
         if wave is None:
             return CloudSplitFrame.validate(pd.DataFrame({c: [] for c in CloudSplitFrame.to_schema().columns}))
-        source = f"""
+        people_by = "team" if by == "team" else None
+        rows = f"""
             FROM {{table}} g JOIN agg_wave_order o USING (wave_id) JOIN waves w USING (wave_id)
             WHERE g.kind = $kind AND {waves} AND {WHERE_PEOPLE}
         """
@@ -90,12 +92,12 @@ def _split(db: str, f: Filters, s: Settings, kind: str, by: str) -> pd.DataFrame
             WITH base AS (
                 SELECT {group} AS "group", {order} AS group_order, min(o.wave_id) AS wave_id,
                        sum(g.n_respondents) AS n_base
-                {source.format(table="agg_cloud_base")} GROUP BY ALL
+                {rows.format(table=source("agg_cloud_base", f, by=people_by))} GROUP BY ALL
                 HAVING count(*) > 0  -- the 'All' group is a constant: no rows must mean no group
             ),
             counts AS (
                 SELECT {group} AS "group", g.provider, sum(g.n_respondents) AS n_respondents
-                {source.format(table="agg_cloud")} GROUP BY ALL
+                {rows.format(table=source("agg_cloud", f, by=people_by))} GROUP BY ALL
             )
             SELECT $kind AS kind, b."group", b.group_order, b.wave_id, p.provider, b.n_base,
                    coalesce(c.n_respondents, 0) AS n_respondents,

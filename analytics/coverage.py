@@ -12,11 +12,14 @@ Every row is subject to the minimum group size k (analytics/suppression.py).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from analytics import selection
-from analytics.db import check_aggregates, fetch, reader
+from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
+from analytics.grain import source
 from analytics.labels import LEVEL_LABELS
 from analytics.settings import Settings
 from analytics.sql import LEVEL_SUMS, PROFICIENT, WHERE_AREA, WHERE_PEOPLE, share
@@ -51,7 +54,8 @@ def area_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
 
 def top_gaps(db: str, f: Filters, s: Settings, limit: int = 5) -> pd.DataFrame:
     """The areas furthest below their target (largest positive gap first), at most ``limit``."""
-    areas = area_coverage(db, f, s)
+    with reader(db) as con:
+        areas = area_coverage_rows(con, f, s)
     below = areas[areas["gap"] > 0].sort_values("gap", ascending=False, kind="stable")
     return AreaCoverageFrame.validate(below.head(limit).reset_index(drop=True))
 
@@ -67,7 +71,7 @@ def area_team_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         cells = fetch(con, f"""
             WITH cells AS (
                 SELECT g.area_id, g.team, {LEVEL_SUMS}
-                FROM agg_area_levels g JOIN skill_areas sa USING (area_id)
+                FROM {source('agg_area_levels', f, by='team')} g JOIN skill_areas sa USING (area_id)
                 WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE} AND {WHERE_AREA}
                 GROUP BY ALL
             )
@@ -105,20 +109,30 @@ def bench_depth(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """Per skill asked in the wave: how many people are at or above the threshold (0 if nobody in
     the selection answered it) and whether that makes it a single point of knowledge."""
     with reader(db) as con:
-        cells, size = _skill_cells(con, f, s)
-    frame = cells.rename(columns={"n_proficient": "bench"})
-    frame["single_point"] = (frame["bench"] <= s.single_point_max_bench).astype("boolean")
-    frame = suppress(frame, "n_answered", ["bench", "single_point"], s.k)
-    frame = _hide_small_selection(frame, size, s, ["n_answered", "bench", "single_point"])
-    return BenchDepthFrame.validate(frame[list(BenchDepthFrame.to_schema().columns)])
+        return BenchDepthFrame.validate(_bench_rows(con, f, s))
 
 
 def single_points_of_knowledge(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """The single points of knowledge: bench_depth rows flagged single_point, thinnest first."""
-    bench = bench_depth(db, f, s)
+    with reader(db) as con:
+        return BenchDepthFrame.validate(single_point_rows(con, f, s))
+
+
+def single_point_rows(con, f: Filters, s: Settings) -> pd.DataFrame:
+    """single_points_of_knowledge on an open connection, not yet validated."""
+    bench = _bench_rows(con, f, s)
     spok = bench[bench["single_point"].fillna(False).astype(bool)]
-    spok = spok.sort_values(["bench", "n_answered"], ascending=[True, False], kind="stable")
-    return BenchDepthFrame.validate(spok.reset_index(drop=True))
+    return spok.sort_values(["bench", "n_answered"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+@per_read
+def _bench_rows(con, f: Filters, s: Settings) -> pd.DataFrame:
+    cells, size = _skill_cells(con, f, s)
+    frame = cells.rename(columns={"n_proficient": "bench"})
+    frame["single_point"] = (frame["bench"] <= s.single_point_max_bench).astype("boolean")
+    frame = suppress(frame, "n_answered", ["bench", "single_point"], s.k)
+    frame = _hide_small_selection(frame, size, s, ["n_answered", "bench", "single_point"])
+    return frame[list(BenchDepthFrame.to_schema().columns)]
 
 
 def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
@@ -135,7 +149,7 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
             WITH cells AS (
                 SELECT g.skill_id, sum(g.n_interested) AS n_interested,
                        {", ".join(f"sum(g.n_l{n}) AS n_l{n}" for n in range(5))}
-                FROM agg_interest_levels g
+                FROM {source('agg_interest_levels', f)} g
                 WHERE g.wave_id = $wave AND {WHERE_PEOPLE}
                 GROUP BY g.skill_id
             )
@@ -151,6 +165,7 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
 
 # --- shared queries -------------------------------------------------------------------------
 
+@per_read
 def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
     """Per skill asked in the wave (by anyone): the selection's level counts, zeros if none;
     and the size of the selection."""
@@ -162,7 +177,7 @@ def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
         frame = frame.astype({c: "int64" for c in ["skill_order", "n_answered", "n_proficient", *_LEVEL_COLS]})
         return frame.astype({"coverage": float}), 0
     frame = fetch(con, f"""
-        {_filled_counts("agg_skill_levels", "skill_id")}
+        {_filled_counts("agg_skill_levels", "skill_id", f)}
         SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.area_id, sa.{f.name_column} AS area_name, sa.track,
                row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order,
                x.n_answered, {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage,
@@ -175,16 +190,16 @@ def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
 
 
 
-def _filled_counts(table: str, key: str) -> str:
+def _filled_counts(table: str, key: str, f: Filters) -> str:
     """CTEs ending in `filled`: per `key` asked in the wave, the filtered people's level counts
     (0 where the filter leaves nobody). `table` and `key` are fixed names from this module."""
     zeros = ", ".join(f"coalesce(c.n_l{n}, 0) AS n_l{n}" for n in range(5))
     return f"""WITH asked AS (
-            SELECT DISTINCT {key} FROM {table} WHERE population = 'all' AND wave_id = $wave
+            SELECT DISTINCT {key} FROM {table}_rollup WHERE grain = 'total' AND population = 'all' AND wave_id = $wave
         ),
         cells AS (
             SELECT g.{key}, {LEVEL_SUMS}
-            FROM {table} g
+            FROM {source(table, f)} g
             WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE}
             GROUP BY g.{key}
         ),
@@ -195,12 +210,24 @@ def _filled_counts(table: str, key: str) -> str:
 
 def area_coverage_for_wave(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
     """area_coverage on an open connection; ``wave_id`` (if given) overrides the filters' wave."""
+    return AreaCoverageFrame.validate(area_coverage_rows(con, f, s, wave_id))
+
+
+def area_coverage_rows(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
+    """area_coverage_for_wave, not yet validated: for callers that validate what they make of it
+    (pandera costs ~7 ms a frame, so a page render validates each frame it is handed once)."""
     check_aggregates(con)
     wave = resolve(con, f.wave_id if wave_id is None else wave_id)
     if wave is None:
-        return AreaCoverageFrame.validate(_empty(AreaCoverageFrame))
+        return _empty(AreaCoverageFrame)
+    return _area_coverage_at(con, dataclasses.replace(f, wave_id=wave.wave_id), s)
+
+
+@per_read
+def _area_coverage_at(con, f: Filters, s: Settings) -> pd.DataFrame:
+    wave = resolve(con, f.wave_id)
     frame = fetch(con, f"""
-        {_filled_counts("agg_area_levels", "area_id")}
+        {_filled_counts("agg_area_levels", "area_id", f)}
         SELECT sa.area_id, sa.{f.name_column} AS area_name, sa.track, x.n_answered,
                {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage
         FROM filled x JOIN skill_areas sa USING (area_id)
@@ -211,8 +238,7 @@ def area_coverage_for_wave(con, f: Filters, s: Settings, wave_id: int | None = N
     frame["target"] = frame["area_id"].map(s.target_for).astype(float)
     frame["gap"] = frame["target"] - frame["coverage"]
     frame = suppress(frame, "n_answered", ["n_proficient", "coverage", "gap"], s.k)
-    frame = _hide_small_selection(frame, size, s, ["n_answered", "n_proficient", "coverage", "gap"])
-    return AreaCoverageFrame.validate(frame)
+    return _hide_small_selection(frame, size, s, ["n_answered", "n_proficient", "coverage", "gap"])
 
 
 def _hide_small_selection(frame: pd.DataFrame, size: int, s: Settings, columns: list[str]) -> pd.DataFrame:

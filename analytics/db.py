@@ -2,13 +2,21 @@
 
 A writer (the ingest pipeline) needs the file to itself, so dashboards open read-only, wait out
 a writer's lock with backoff, use a cursor per query and close straight after.
+
+A page render wraps its reads in ``reading(db)``: every ``reader(db)`` inside shares one
+connection (opening one costs ~25 ms and starts DuckDB's buffer pool empty), and ``per_read``
+functions (the wave lookup, selection sizes, metrics other metrics reuse) run once per render.
+The block lasts one render, so a writer waits at most that long.
 """
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
+import inspect
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -18,7 +26,7 @@ from pipelines import config
 from pipelines.db import connect_with_retry, is_lock_error
 
 READ_WAIT_SECONDS = 20
-AGGREGATES_VERSION = 2  # the migration that created the aggregate tables
+AGGREGATES_VERSION = 4  # the migration that created the last aggregate tables (the rollups)
 _NAMED = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -46,9 +54,86 @@ class DataVersion:
     stale: bool
 
 
+@dataclass
+class _ReadSession:
+    db: str
+    con: duckdb.DuckDBPyConnection | None = None
+    memo: dict = field(default_factory=dict)
+
+
+_SESSION: contextvars.ContextVar[_ReadSession | None] = contextvars.ContextVar("analytics_read_session", default=None)
+
+
+@contextlib.contextmanager
+def reading(db: str) -> Iterator[None]:
+    """Share one read-only connection (opened on first use) and the per_read results among every
+    read of ``db`` in this block; closed on exit. Per thread: Streamlit runs each session's
+    script in its own thread, and a thread starts without the block."""
+    session = _ReadSession(db)
+    token = _SESSION.set(session)
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
+        if session.con is not None:
+            session.con.close()
+
+
+def release() -> None:
+    """Close the block's connection and forget its results (before this process writes: DuckDB
+    won't open a file for writing while the same process has it open read-only)."""
+    session = _SESSION.get()
+    if session is not None:
+        if session.con is not None:
+            session.con.close()
+        session.con = None
+        session.memo.clear()
+
+
+def per_read(fn: Callable) -> Callable:
+    """Within a ``reading`` block, compute ``fn`` once per distinct arguments; outside one, just
+    call it. ``fn``'s first argument says which database: the block's connection or its db path
+    (a call about another database is not remembered). Frames come back as copies, so a caller
+    can't change what the next caller gets."""
+    @functools.wraps(fn)
+    def wrapper(first, *args, **kwargs):
+        session = _SESSION.get()
+        if session is None or (first is not session.con if isinstance(first, duckdb.DuckDBPyConnection)
+                               else first != session.db):
+            return fn(first, *args, **kwargs)
+        bound = inspect.signature(fn).bind(first, *args, **kwargs)  # f(x, 1) and f(x, n=1): one key
+        bound.apply_defaults()
+        key = (fn.__module__, fn.__qualname__, tuple(bound.arguments.items())[1:])
+        if key not in session.memo:
+            session.memo[key] = fn(first, *args, **kwargs)
+        return _copy(session.memo[key])
+    return wrapper
+
+
+def _copy(value):
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    return tuple(_copy(v) for v in value) if isinstance(value, tuple) else value
+
+
 @contextlib.contextmanager
 def reader(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to ``db``, closed on exit; waits up to ``wait_seconds`` for a writer."""
+    """A read-only connection to ``db``, closed on exit; waits up to ``wait_seconds`` for a writer.
+    Inside ``reading(db)`` it is the block's shared connection, left open for the next read."""
+    session = _SESSION.get()
+    if session is not None and session.db == db:
+        if session.con is None:
+            session.con = _open(db, wait_seconds)
+        yield session.con
+        return
+    con = _open(db, wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _open(db: str, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     path = config.db_path(db)
     if config.is_local(path) and not Path(path).exists():
         raise DatabaseMissing(f"no database at {path}")
@@ -58,10 +143,7 @@ def reader(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> Iterator[duckdb.
         if is_lock_error(exc):
             raise DatabaseBusy("the database is busy with a data load; try again in a moment") from exc
         raise AnalyticsError(f"cannot open the database: {str(exc).splitlines()[0]}") from exc
-    try:
-        yield con
-    finally:
-        con.close()
+    return con
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | Mapping | None = None) -> pd.DataFrame:
@@ -92,17 +174,22 @@ def data_version(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> DataVersio
     """The current aggregate refresh id: changes whenever an ingestion lands or is removed."""
     with reader(db, wait_seconds) as con:
         check_aggregates(con)
-        token, count, max_id = fetch(con, "SELECT refresh_id, ingestion_count, max_ingestion_id FROM agg_meta").iloc[0]
-        now = fetch(con, "SELECT count(*) AS n, max(ingestion_id) AS m FROM ingestions").iloc[0]
-    stale = int(count) != int(now["n"]) or _int_or_none(max_id) != _int_or_none(now["m"])
+        token, count, max_id, n, m = fetch(con, """
+            SELECT refresh_id, ingestion_count, max_ingestion_id,
+                   (SELECT count(*) FROM ingestions) AS n, (SELECT max(ingestion_id) FROM ingestions) AS m
+            FROM agg_meta
+        """).iloc[0]
+    stale = int(count) != int(n) or _int_or_none(max_id) != _int_or_none(m)
     return DataVersion(str(token), stale)
 
 
+@per_read
 def check_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     """Raise AggregatesMissing unless the aggregate tables exist and have been filled once."""
     try:
         version = fetch(con, "SELECT coalesce(max(version), 0) AS v FROM schema_migrations").iloc[0]["v"]
-        filled = len(fetch(con, "SELECT 1 FROM agg_meta LIMIT 1")) > 0 if version >= AGGREGATES_VERSION else False
+        # agg_meta exists from version 2 on; one row once a refresh has filled the aggregates.
+        filled = version >= AGGREGATES_VERSION and len(fetch(con, "SELECT 1 FROM agg_meta LIMIT 1")) > 0
     except duckdb.CatalogException as exc:
         raise AggregatesMissing("the database has no schema yet") from exc
     if not filled:

@@ -31,11 +31,11 @@ def filter_options(db: str, lang: str = "en") -> FilterOptions:
     with reader(db) as con:
         check_aggregates(con)
         waves = wave_list(con)
-        people = {
-            col: tuple(fetch(con, f"SELECT DISTINCT {col} AS v FROM agg_respondents "
-                                  f"WHERE population = 'all' ORDER BY v")["v"])
-            for col in ("team", "role", "location")
-        }
+        values = fetch(con, """
+            SELECT DISTINCT grain, coalesce(team, role, location) AS v FROM agg_respondents_rollup
+            WHERE grain IN ('team', 'role', 'location') AND population = 'all' ORDER BY v
+        """)
+        people = {col: tuple(values.loc[values["grain"] == col, "v"]) for col in ("team", "role", "location")}
         areas = fetch(con, f"SELECT area_id, {name} AS area_name, track FROM skill_areas ORDER BY sort_order, area_id")
     tracks = tuple(dict.fromkeys(areas["track"]))
     return FilterOptions(waves, people["team"], people["role"], people["location"], tracks,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import selection
-from analytics.coverage import area_coverage_for_wave, single_points_of_knowledge
-from analytics.db import check_aggregates, fetch, reader
+from analytics.coverage import area_coverage_rows, single_point_rows
+from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
+from analytics.grain import source
 from analytics.settings import Settings
 from analytics.sql import WHERE_PEOPLE
 from analytics.suppression import suppress
@@ -21,6 +22,7 @@ from analytics.waves import resolve
 from schemas.metrics import HeadlineFrame, RespondentTrendFrame
 
 
+@per_read
 def respondent_trend(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """Per wave (all waves): respondents in the selection, invited headcount and response rate."""
     with reader(db) as con:
@@ -28,7 +30,7 @@ def respondent_trend(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         frame = fetch(con, f"""
             SELECT o.wave_id, w.label AS wave_label, o.seq, coalesce(sum(g.n_respondents), 0) AS n_respondents
             FROM agg_wave_order o JOIN waves w USING (wave_id)
-            LEFT JOIN agg_respondents g ON g.wave_id = o.wave_id AND g.population = 'all' AND {WHERE_PEOPLE}
+            LEFT JOIN {source('agg_respondents', f)} g ON g.wave_id = o.wave_id AND g.population = 'all' AND {WHERE_PEOPLE}
             GROUP BY ALL ORDER BY o.seq
         """, f.params())
     frame["headcount"] = pd.array([_headcount(label, f, s) for label in frame["wave_label"]], dtype="Int64")
@@ -47,10 +49,10 @@ def overview_headline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         if wave is None:
             return HeadlineFrame.validate(pd.DataFrame({c: [] for c in HeadlineFrame.to_schema().columns}))
         size = selection.sizes(con, f).get(wave.wave_id, 0)
-        index_now = _index(area_coverage_for_wave(con, f, s, wave.wave_id))
-        index_prev = _index(area_coverage_for_wave(con, f, s, wave.prev_wave_id)) if wave.prev_wave_id else float("nan")
+        index_now = _index(area_coverage_rows(con, f, s, wave.wave_id))
+        index_prev = _index(area_coverage_rows(con, f, s, wave.prev_wave_id)) if wave.prev_wave_id else float("nan")
+        spok = single_point_rows(con, f, s)
     row = trend[trend["wave_id"] == wave.wave_id].iloc[0]
-    spok = single_points_of_knowledge(db, f, s)
     hidden = selection.too_small(size, s.k)
     frame = pd.DataFrame([{
         "wave_id": wave.wave_id, "wave_label": wave.label, "prev_wave_label": wave.prev_label,

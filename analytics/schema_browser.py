@@ -50,12 +50,31 @@ def dictionary(path: Path = DICTIONARY_FILE) -> dict[str, dict]:
     tables = data.get("tables") or {}
     out = {}
     for name, entry in tables.items():
+        if (entry or {}).get("rollup_of"):
+            out[str(name)] = _rollup_entry(str(entry["rollup_of"]), out)
+            continue
         columns = (entry or {}).get("columns") or {}
         out[str(name)] = {
             "description": " ".join(str((entry or {}).get("description", "")).split()),
             "columns": {str(c): " ".join(str(d or "").split()) for c, d in columns.items()},
         }
     return out
+
+
+_ROLLUP_GRAIN = ("total (team, role and location summed away) or team, role or location (that column kept, "
+                 "the other two summed away).")
+
+
+def _rollup_entry(base: str, described: dict) -> dict:
+    """A rollup twin (migration 004) is described by its fine table, plus the grain column."""
+    if base not in described:
+        raise ValueError(f"data dictionary: rollup_of {base!r} must come after {base}'s own entry")
+    columns = {"grain": _ROLLUP_GRAIN}
+    for column, text in described[base]["columns"].items():
+        columns[column] = (f"{column.capitalize()} at the team/role/location grain; null where summed away."
+                           if column in ("team", "role", "location") else text)
+    return {"description": f"The sums of {base} at coarser grains, so unfiltered and one-filter views read a few "
+                           f"rows: {base} grouped by grain.", "columns": columns, "rollup_of": base}
 
 
 def browse(db: str | os.PathLike | None = None, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> list[TableInfo]:
@@ -127,6 +146,10 @@ def dictionary_markdown(path: Path = DICTIONARY_FILE) -> str:
     """The data dictionary as Markdown, for the README: one section and column table per table."""
     lines = []
     for name, entry in dictionary(path).items():
+        if "rollup_of" in entry:  # one line: the columns are its fine table's, plus grain
+            lines += [f"### `{name}`", "", f"The columns of `{entry['rollup_of']}` plus `grain`: "
+                      f"{_ROLLUP_GRAIN} Summed from `{entry['rollup_of']}` at every refresh.", ""]
+            continue
         lines += [f"### `{name}`", "", entry["description"], "", "| column | description |", "|---|---|"]
         lines += [f"| `{column}` | {text.replace('|', '/')} |" for column, text in entry["columns"].items()]
         lines.append("")

@@ -9,22 +9,28 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.db import check_aggregates, fetch, reader
+from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
+from analytics.grain import source
 from analytics.settings import Settings
 from analytics.sql import WHERE_PEOPLE
 from analytics.suppression import SUPPRESSED
-from analytics.waves import resolve
+from analytics.waves import resolve, wave_list
 from schemas.metrics import SelectionFrame
 
 
 def sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str = "all") -> dict[int, int]:
     """Respondents matching the people filters, per wave."""
+    return dict(_sizes(con, Filters(teams=f.teams, roles=f.roles, locations=f.locations), population))
+
+
+@per_read
+def _sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str) -> tuple[tuple[int, int], ...]:
     frame = fetch(con, f"""
-        SELECT g.wave_id, sum(g.n_respondents) AS n FROM agg_respondents g
+        SELECT g.wave_id, sum(g.n_respondents) AS n FROM {source('agg_respondents', f)} g
         WHERE g.population = $population AND {WHERE_PEOPLE} GROUP BY g.wave_id
     """, {**f.params(), "population": population})
-    return {int(w): int(n) for w, n in zip(frame["wave_id"], frame["n"], strict=True)}
+    return tuple((int(w), int(n)) for w, n in zip(frame["wave_id"], frame["n"], strict=True))
 
 
 def too_small(n: int, k: int) -> bool:
@@ -48,7 +54,7 @@ def selection_status(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """One row saying whether the filters select anyone, so pages can explain an empty view."""
     with reader(db) as con:
         check_aggregates(con)
-        n_waves = int(fetch(con, "SELECT count(*) AS n FROM agg_wave_order").iloc[0]["n"])
+        n_waves = len(wave_list(con))
         wave = resolve(con, f.wave_id)
         n = sizes(con, f).get(wave.wave_id, 0) if wave else 0
     if n_waves == 0:

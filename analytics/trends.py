@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import selection
-from analytics.db import check_aggregates, fetch, reader
+from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
+from analytics.grain import source
 from analytics.settings import Settings
-from analytics.sql import LEVEL_SUMS, PROFICIENT, WHERE_AREA, WHERE_PEOPLE, share
+from analytics.sql import PROFICIENT, WHERE_AREA, WHERE_PEOPLE, share
 from analytics.suppression import SUPPRESSED, hidden_cells
 from analytics.waves import resolve
 from schemas.metrics import AreaTrendFrame, MoversFrame
@@ -22,33 +23,41 @@ POPULATIONS = ("all", "cohort")
 _PREVIOUS = {"all": "all", "cohort": "cohort_prev"}
 
 
+@per_read
 def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all") -> pd.DataFrame:
     """Per wave (all waves; the wave filter does not apply) and area: coverage, the previous
     wave's coverage and the delta."""
     _check(population)
     with reader(db) as con:
         check_aggregates(con)
+        # One pass over the aggregates pivots each (wave, area) into its populations' sums; the
+        # previous wave's 'all' figures come from one join on prev_wave_id.
         frame = fetch(con, f"""
-            WITH cells AS (
-                SELECT g.population, g.wave_id, g.area_id, {LEVEL_SUMS}
-                FROM agg_area_levels g JOIN skill_areas sa USING (area_id)
+            WITH piv AS (
+                SELECT g.wave_id, g.area_id,
+                       {_pivot("g.population = $population", "cur")},
+                       {_pivot("g.population = $previous", "same_prev")},
+                       {_pivot("g.population = 'all'", "all")}
+                FROM {source('agg_area_levels', f)} g JOIN skill_areas sa USING (area_id)
                 WHERE g.population IN ('all', $population, $previous) AND {WHERE_PEOPLE} AND {WHERE_AREA}
-                GROUP BY ALL
+                GROUP BY g.wave_id, g.area_id
             ),
-            cov AS (SELECT population, wave_id, area_id, n_answered, {PROFICIENT} AS n_proficient FROM cells)
-            SELECT o.wave_id, w.label AS wave_label, o.seq, $population AS population,
+            pairs AS (
+                SELECT x.wave_id, x.area_id, o.seq, o.prev_wave_id, x.cur_n AS n_answered, x.cur_prof AS n_proficient,
+                       CASE WHEN $population = 'all' THEN pp.all_n ELSE x.same_prev_n END AS prev_n_answered,
+                       CASE WHEN $population = 'all' THEN pp.all_prof ELSE x.same_prev_prof END AS prev_proficient,
+                       x.all_n AS all_n_answered, pp.all_n AS prev_all_n_answered
+                FROM piv x JOIN agg_wave_order o USING (wave_id)
+                LEFT JOIN piv pp ON pp.area_id = x.area_id AND pp.wave_id = o.prev_wave_id
+                WHERE x.cur_n IS NOT NULL
+            )
+            SELECT c.wave_id, w.label AS wave_label, c.seq, $population AS population,
                    sa.area_id, sa.{f.name_column} AS area_name,
                    c.n_answered, {share('c.n_proficient', 'c.n_answered')} AS coverage,
-                   p.n_answered AS prev_n_answered, {share('p.n_proficient', 'p.n_answered')} AS prev_coverage,
-                   a.n_answered AS all_n_answered, pa.n_answered AS prev_all_n_answered, o.prev_wave_id
-            FROM cov c
-            JOIN agg_wave_order o USING (wave_id) JOIN waves w USING (wave_id) JOIN skill_areas sa USING (area_id)
-            LEFT JOIN cov p ON p.area_id = c.area_id AND p.population = $previous
-                 AND p.wave_id = CASE WHEN $population = 'all' THEN o.prev_wave_id ELSE o.wave_id END
-            LEFT JOIN cov a ON a.area_id = c.area_id AND a.population = 'all' AND a.wave_id = o.wave_id
-            LEFT JOIN cov pa ON pa.area_id = c.area_id AND pa.population = 'all' AND pa.wave_id = o.prev_wave_id
-            WHERE c.population = $population
-            ORDER BY o.seq, sa.sort_order, sa.area_id
+                   c.prev_n_answered, {share('c.prev_proficient', 'c.prev_n_answered')} AS prev_coverage,
+                   c.all_n_answered, c.prev_all_n_answered, c.prev_wave_id
+            FROM pairs c JOIN waves w USING (wave_id) JOIN skill_areas sa USING (area_id)
+            ORDER BY c.seq, sa.sort_order, sa.area_id
         """, {**f.params(), "population": population, "previous": _PREVIOUS[population], "threshold": s.threshold})
         sizes = selection.sizes(con, f)
     frame["delta"] = frame["coverage"] - frame["prev_coverage"]
@@ -86,25 +95,25 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
             "prev_key": wave.prev_wave_id if population == "all" else wave.wave_id,
         }
         frame = fetch(con, f"""
-            WITH cells AS (
-                SELECT g.population, g.wave_id, g.skill_id, {LEVEL_SUMS}
-                FROM agg_skill_levels g JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
+            WITH piv AS (
+                SELECT g.skill_id,
+                       {_pivot("g.population = $population AND g.wave_id = $wave", "cur")},
+                       {_pivot("g.population = $previous AND g.wave_id = $prev_key", "prev")},
+                       sum(g.n_answered) FILTER (WHERE g.population = 'all' AND g.wave_id = $wave) AS all_n,
+                       sum(g.n_answered) FILTER (WHERE g.population = 'all' AND g.wave_id = $prev_wave) AS prev_all_n
+                FROM {source('agg_skill_levels', f)} g JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
                 WHERE g.wave_id IN ($wave, $prev_wave) AND g.population IN ('all', $population, $previous)
                   AND {WHERE_PEOPLE} AND {WHERE_AREA}
-                GROUP BY ALL
-            ),
-            cov AS (SELECT population, wave_id, skill_id, n_answered, {PROFICIENT} AS n_proficient FROM cells)
+                GROUP BY g.skill_id
+            )
             SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.{f.name_column} AS area_name,
                    $wave::INTEGER AS wave_id, $prev_wave::INTEGER AS prev_wave_id,
-                   c.n_answered, {share('c.n_proficient', 'c.n_answered')} AS coverage,
-                   p.n_answered AS prev_n_answered, {share('p.n_proficient', 'p.n_answered')} AS prev_coverage,
-                   a.n_answered AS all_n_answered, pa.n_answered AS prev_all_n_answered,
+                   c.cur_n AS n_answered, {share('c.cur_prof', 'c.cur_n')} AS coverage,
+                   c.prev_n AS prev_n_answered, {share('c.prev_prof', 'c.prev_n')} AS prev_coverage,
+                   c.all_n AS all_n_answered, c.prev_all_n AS prev_all_n_answered,
                    row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order
-            FROM cov c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
-            JOIN cov p ON p.skill_id = c.skill_id AND p.population = $previous AND p.wave_id = $prev_key
-            LEFT JOIN cov a ON a.skill_id = c.skill_id AND a.population = 'all' AND a.wave_id = $wave
-            LEFT JOIN cov pa ON pa.skill_id = c.skill_id AND pa.population = 'all' AND pa.wave_id = $prev_wave
-            WHERE c.population = $population AND c.wave_id = $wave
+            FROM piv c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
+            WHERE c.cur_n IS NOT NULL AND c.prev_n IS NOT NULL
         """, params)
         sizes = selection.sizes(con, f)
     frame["delta"] = frame["coverage"] - frame["prev_coverage"]
@@ -116,6 +125,14 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
                     ignore_index=True)
     out = out.astype({"n_answered": "int64", "prev_n_answered": "int64"})
     return MoversFrame.validate(out[list(MoversFrame.to_schema().columns)])
+
+
+def _pivot(condition: str, prefix: str) -> str:
+    """Sums of the rows matching ``condition`` (fixed SQL; values are $parameters): {prefix}_n
+    answered and {prefix}_prof at or above the threshold; NULL when no row matches."""
+    proficient = PROFICIENT.replace("n_l", "g.n_l")
+    return (f"sum(g.n_answered) FILTER (WHERE {condition}) AS {prefix}_n, "
+            f"sum({proficient}) FILTER (WHERE {condition}) AS {prefix}_prof")
 
 
 def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str) -> pd.DataFrame:

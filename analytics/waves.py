@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.db import fetch
+from analytics.db import fetch, per_read
 from schemas.metrics import WaveFrame
 
 
@@ -18,6 +18,7 @@ class Wave:
     prev_label: str | None
 
 
+@per_read
 def wave_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All waves, oldest first."""
     frame = fetch(con, """
@@ -28,15 +29,17 @@ def wave_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return WaveFrame.validate(frame)
 
 
+@per_read
 def resolve(con: duckdb.DuckDBPyConnection, wave_id: int | None) -> Wave | None:
-    """The wave asked for (None: the latest); None when there is no such wave."""
-    rows = fetch(con, """
-        SELECT o.wave_id, w.label, o.prev_wave_id, p.label AS prev_label
-        FROM agg_wave_order o JOIN waves w USING (wave_id) LEFT JOIN waves p ON p.wave_id = o.prev_wave_id
-        WHERE o.wave_id = coalesce($wave::INTEGER, (SELECT wave_id FROM agg_wave_order ORDER BY seq DESC LIMIT 1))
-    """, {"wave": wave_id})
+    """The wave asked for (None: the latest); None when there is no such wave. Looked up in
+    wave_list, which a page render reads once."""
+    waves = wave_list(con)
+    if waves.empty:
+        return None
+    rows = waves.iloc[[-1]] if wave_id is None else waves[waves["wave_id"] == int(wave_id)]
     if rows.empty:
         return None
     row = rows.iloc[0]
     prev = None if pd.isna(row["prev_wave_id"]) else int(row["prev_wave_id"])
-    return Wave(int(row["wave_id"]), str(row["label"]), prev, None if prev is None else str(row["prev_label"]))
+    prev_label = None if prev is None else str(waves.loc[waves["wave_id"] == prev, "label"].iloc[0])
+    return Wave(int(row["wave_id"]), str(row["label"]), prev, prev_label)

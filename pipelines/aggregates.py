@@ -15,6 +15,12 @@ temp table of every person's best level per area and per service cell):
 - Counts per cell are then sums over those ~100k rows per wave (_PackedCounts), on integer cell
   numbers, rather than joins and GROUP BYs over the answers rows.
 The counts rely on the contract: one answers row per person and skill, with a level of 0-4.
+
+Rollups (migration 004): each aggregate table has a ``<table>_rollup`` twin with the same sums
+at coarser grains, tagged in ``grain``: 'total' (team, role and location summed away, NULL) or
+'team' / 'role' / 'location' (that column kept). A page with no people filter, or a filter on
+one of them, reads a few thousand rows there instead of millions (analytics/grain.py picks).
+They are sums of the fine rows just written, so they can't disagree with them.
 """
 from __future__ import annotations
 
@@ -29,6 +35,17 @@ NOT_GIVEN = "(not given)"
 _TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_slots",
          "_agg_slot_bits", "_agg_person_bits", "_agg_cell_counts")
 SLOTS_PER_WORD = 12  # 5 level bits per slot: 60 of a BIGINT's 63 usable bits
+PEOPLE = ("team", "role", "location")
+# Aggregate table -> its columns other than the people columns and the counts.
+ROLLUP_KEYS = {
+    "agg_respondents": ("population", "wave_id"),
+    "agg_skill_levels": ("population", "wave_id", "skill_id"),
+    "agg_area_levels": ("population", "wave_id", "area_id"),
+    "agg_category_levels": ("wave_id", "category_id", "provider"),
+    "agg_interest_levels": ("wave_id", "skill_id"),
+    "agg_cloud": ("wave_id", "kind", "provider"),
+    "agg_cloud_base": ("wave_id", "kind"),
+}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = None,
@@ -48,6 +65,8 @@ def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = Non
         _delete_stale(con)
         words = _level_bits(con, _waves(con, "SELECT DISTINCT source_wave_id FROM _agg_pop"))
         _insert_all(con, words)
+        fill_rollups(con, _waves(con, "SELECT wave_id FROM _agg_target"),
+                     _waves(con, "SELECT wave_id FROM _agg_cohort_waves"))
         _stamp(con)
         for name in _TEMP:
             con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -162,11 +181,40 @@ def _waves(con, query: str) -> list[int]:
 def _delete_stale(con) -> None:
     in_target = "wave_id IN (SELECT wave_id FROM _agg_target)"
     in_cohort = "wave_id IN (SELECT wave_id FROM _agg_cohort_waves)"
-    for table in ("agg_respondents", "agg_skill_levels", "agg_area_levels"):
-        con.execute(f"DELETE FROM {table} WHERE (population = 'all' AND {in_target}) "
-                    f"OR (population <> 'all' AND {in_cohort})")
-    for table in ("agg_category_levels", "agg_interest_levels", "agg_cloud", "agg_cloud_base"):
-        con.execute(f"DELETE FROM {table} WHERE {in_target}")
+    for table, keys in ROLLUP_KEYS.items():
+        for name in (table, f"{table}_rollup"):
+            if "population" in keys:
+                con.execute(f"DELETE FROM {name} WHERE (population = 'all' AND {in_target}) "
+                            f"OR (population <> 'all' AND {in_cohort})")
+            else:
+                con.execute(f"DELETE FROM {name} WHERE {in_target}")
+
+
+def fill_rollups(con, target: list[int] | None = None, cohort: list[int] | None = None) -> None:
+    """Sum the fine rows of the ``target`` waves (cohort rows: of the ``cohort`` waves) into the
+    rollup tables; None: every row (migration 004 fills them this way)."""
+    for table, keys in ROLLUP_KEYS.items():
+        counts = [c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT internal ORDER BY column_index",
+            [table]).fetchall() if c not in keys and c not in PEOPLE]
+        if target is None:
+            where, params = "TRUE", []
+        elif "population" in keys:
+            where = ("(population = 'all' AND list_contains(?::INTEGER[], wave_id)) "
+                     "OR (population <> 'all' AND list_contains(?::INTEGER[], wave_id))")
+            params = [target, cohort or []]
+        else:
+            where, params = "list_contains(?::INTEGER[], wave_id)", [target]
+        key_list = ", ".join(keys)
+        con.execute(f"""
+            INSERT INTO {table}_rollup BY NAME
+            SELECT CASE WHEN grouping(team) = 0 THEN 'team' WHEN grouping(role) = 0 THEN 'role'
+                        WHEN grouping(location) = 0 THEN 'location' ELSE 'total' END AS grain,
+                   {key_list}, team, role, location, {", ".join(f"sum({c})::BIGINT AS {c}" for c in counts)}
+            FROM {table} WHERE {where}
+            GROUP BY GROUPING SETS (({key_list}), ({key_list}, team), ({key_list}, role), ({key_list}, location))
+            ORDER BY grain, wave_id
+        """, params)
 
 
 def _level_bits(con, source: list[int]) -> int:
