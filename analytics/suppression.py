@@ -64,13 +64,15 @@ def hidden_cells(
 
 def apply_mask(frame: pd.DataFrame, mask: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
     out = frame.copy()
+    hidden = mask.to_numpy(dtype=bool)
     for col in dict.fromkeys(columns):
         if pd.api.types.is_integer_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].astype("Int64" if pd.api.types.is_integer_dtype(out[col]) else "boolean")
         elif not pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].astype(object)
-        out.loc[mask.to_numpy(), col] = pd.NA if not pd.api.types.is_float_dtype(out[col]) else np.nan
-    out[SUPPRESSED] = mask.to_numpy()
+        if hidden.any():  # the usual case at scale is nothing to hide: skip the indexed writes
+            out.loc[hidden, col] = pd.NA if not pd.api.types.is_float_dtype(out[col]) else np.nan
+    out[SUPPRESSED] = hidden
     return out
 
 
