@@ -165,10 +165,21 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
 
 # --- shared queries -------------------------------------------------------------------------
 
-@per_read
 def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
-    """Per skill asked in the wave (by anyone): the selection's level counts, zeros if none;
-    and the size of the selection."""
+    """Per skill asked in the wave (by anyone) in the track / areas chosen: the selection's level
+    counts, zeros if none; and the size of the selection. Read for every area once per render
+    (the coverage page asks for all areas and for one), then narrowed here."""
+    cells, size = _every_area_skill_cells(con, dataclasses.replace(f, track=None, areas=()), s)
+    keep = pd.Series(True, index=cells.index)
+    if f.track is not None:
+        keep &= cells["track"] == f.track
+    if f.areas:
+        keep &= cells["area_id"].isin(f.areas)
+    return cells[keep.to_numpy(dtype=bool)].reset_index(drop=True), size
+
+
+@per_read
+def _every_area_skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
     check_aggregates(con)
     wave = resolve(con, f.wave_id)
     if wave is None:
@@ -183,7 +194,6 @@ def _skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame, int]:
                x.n_answered, {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage,
                {", ".join(f"x.n_l{n}" for n in range(5))}
         FROM filled x JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
-        WHERE {WHERE_AREA}
         ORDER BY skill_order
     """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
     return frame, selection.sizes(con, f).get(wave.wave_id, 0)

@@ -173,27 +173,32 @@ def query(db: str, sql: str, params: Sequence | Mapping | None = None) -> pd.Dat
 def data_version(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> DataVersion:
     """The current aggregate refresh id: changes whenever an ingestion lands or is removed."""
     with reader(db, wait_seconds) as con:
-        check_aggregates(con)
-        token, count, max_id, n, m = fetch(con, """
-            SELECT refresh_id, ingestion_count, max_ingestion_id,
-                   (SELECT count(*) FROM ingestions) AS n, (SELECT max(ingestion_id) FROM ingestions) AS m
-            FROM agg_meta
-        """).iloc[0]
-    stale = int(count) != int(n) or _int_or_none(max_id) != _int_or_none(m)
-    return DataVersion(str(token), stale)
+        meta = check_aggregates(con)
+    stale = int(meta["ingestion_count"]) != int(meta["n_now"]) or (
+        _int_or_none(meta["max_ingestion_id"]) != _int_or_none(meta["max_now"]))
+    return DataVersion(str(meta["refresh_id"]), stale)
 
 
 @per_read
-def check_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Raise AggregatesMissing unless the aggregate tables exist and have been filled once."""
+def check_aggregates(con: duckdb.DuckDBPyConnection) -> pd.Series:
+    """Raise AggregatesMissing unless the aggregate tables exist and have been filled once.
+
+    Returns the last refresh's stamp (agg_meta) with the ingestions as they are now (n_now,
+    max_now), which data_version compares; one query, as every page render starts here.
+    """
     try:
-        version = fetch(con, "SELECT coalesce(max(version), 0) AS v FROM schema_migrations").iloc[0]["v"]
-        # agg_meta exists from version 2 on; one row once a refresh has filled the aggregates.
-        filled = version >= AGGREGATES_VERSION and len(fetch(con, "SELECT 1 FROM agg_meta LIMIT 1")) > 0
-    except duckdb.CatalogException as exc:
-        raise AggregatesMissing("the database has no schema yet") from exc
-    if not filled:
+        meta = fetch(con, """
+            SELECT (SELECT coalesce(max(version), 0) FROM schema_migrations) AS version,
+                   m.refresh_id, m.ingestion_count, m.max_ingestion_id,
+                   (SELECT count(*) FROM ingestions) AS n_now, (SELECT max(ingestion_id) FROM ingestions) AS max_now
+            FROM agg_meta m
+        """)
+    except duckdb.CatalogException as exc:  # agg_meta exists from version 2, schema_migrations from 1
+        raise AggregatesMissing("the dashboard aggregates have not been built for this database yet") from exc
+    # One agg_meta row once a refresh has filled the aggregates; the rollups need version 4.
+    if meta.empty or meta["version"].iloc[0] < AGGREGATES_VERSION:
         raise AggregatesMissing("the dashboard aggregates have not been built for this database yet")
+    return meta.iloc[0]
 
 
 def _int_or_none(value) -> int | None:
