@@ -274,8 +274,7 @@ def build(spec: OrgSpec, path: Path | None = None, one_wave_refresh: bool = True
         con.execute("CHECKPOINT")
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
                   for t in ("respondents", "answers", "cloud_preferences", "learning_interests",
-                            "agg_respondents", "agg_skill_levels", "agg_area_levels", "agg_category_levels",
-                            "agg_interest_levels", "agg_cloud", "agg_cloud_base")}
+                            *aggregates.ROLLUP_KEYS, *(f"{t}_rollup" for t in aggregates.ROLLUP_KEYS))}
     return {"path": str(path), "timings": timings, "counts": counts, "bytes": path.stat().st_size,
             "refresh_peak_mib": peak}
 

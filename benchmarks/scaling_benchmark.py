@@ -13,7 +13,7 @@ For every size: an org database is generated with benchmarks.org_data (SQL), the
   peak MiB    that ingest's peak resident memory
   pages ms    the four dashboards' first-render calls, warm, best of 3 (benchmarks.pages_benchmark)
   slowest     the slowest page of the four and its time
-  connect ms  opening + closing one read-only connection (every metric call pays it)
+  connect ms  opening + closing one read-only connection (every dashboard render pays it once)
   MiB, MiB/M  database file size (before the extra ingest) and per million answers
 Base point: 25,000 respondents x 60 skills x 4 waves; each axis varies one of them (four sizes).
 --quick halves every respondent count (a smoke run). Unless --quick, a last line loads one more
