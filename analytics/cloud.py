@@ -16,7 +16,7 @@ from analytics.db import check_aggregates, fetch, reader
 from analytics.filters import Filters
 from analytics.grain import source
 from analytics.settings import Settings
-from analytics.sql import LEVEL_SUMS, PROFICIENT, WHERE_PEOPLE, share
+from analytics.sql import LEVEL_SUMS, PROFICIENT, share, where_people
 from analytics.suppression import apply_mask, hidden_cells, suppress
 from analytics.waves import resolve
 from schemas.metrics import CloudSplitFrame, ParityMatrixFrame
@@ -55,7 +55,7 @@ def cloud_parity_matrix(db: str, f: Filters, s: Settings) -> pd.DataFrame:
             WITH cells AS (
                 SELECT g.category_id, g.provider, {LEVEL_SUMS}
                 FROM {source('agg_category_levels', f)} g
-                WHERE g.wave_id = $wave AND {WHERE_PEOPLE}
+                WHERE g.wave_id = $wave AND {where_people(f)}
                 GROUP BY ALL
             ),
             grid AS (
@@ -86,7 +86,7 @@ def _split(db: str, f: Filters, s: Settings, kind: str, by: str) -> pd.DataFrame
         people_by = "team" if by == "team" else None
         rows = f"""
             FROM {{table}} g JOIN agg_wave_order o USING (wave_id) JOIN waves w USING (wave_id)
-            WHERE g.kind = $kind AND {waves} AND {WHERE_PEOPLE}
+            WHERE g.kind = $kind AND {waves} AND {where_people(f)}
         """
         frame = fetch(con, f"""
             WITH base AS (

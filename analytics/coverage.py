@@ -22,7 +22,7 @@ from analytics.filters import Filters
 from analytics.grain import source
 from analytics.labels import LEVEL_LABELS
 from analytics.settings import Settings
-from analytics.sql import LEVEL_SUMS, PROFICIENT, WHERE_AREA, WHERE_PEOPLE, share
+from analytics.sql import LEVEL_SUMS, PROFICIENT, share, where_area, where_people
 from analytics.suppression import SUPPRESSED, suppress
 from analytics.waves import resolve
 from schemas.metrics import (
@@ -72,7 +72,7 @@ def area_team_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
             WITH cells AS (
                 SELECT g.area_id, g.team, {LEVEL_SUMS}
                 FROM {source('agg_area_levels', f, by='team')} g JOIN skill_areas sa USING (area_id)
-                WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE} AND {WHERE_AREA}
+                WHERE g.population = 'all' AND g.wave_id = $wave AND {where_people(f)} AND {where_area(f)}
                 GROUP BY ALL
             )
             SELECT c.area_id, sa.{f.name_column} AS area_name, c.team, c.n_answered,
@@ -150,13 +150,13 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
                 SELECT g.skill_id, sum(g.n_interested) AS n_interested,
                        {", ".join(f"sum(g.n_l{n}) AS n_l{n}" for n in range(5))}
                 FROM {source('agg_interest_levels', f)} g
-                WHERE g.wave_id = $wave AND {WHERE_PEOPLE}
+                WHERE g.wave_id = $wave AND {where_people(f)}
                 GROUP BY g.skill_id
             )
             SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.{f.name_column} AS area_name,
                    $size::BIGINT AS n_respondents, c.n_interested, c.n_interested - {PROFICIENT} AS n_pipeline
             FROM cells c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
-            WHERE c.n_interested > 0 AND {WHERE_AREA}
+            WHERE c.n_interested > 0 AND {where_area(f)}
             ORDER BY n_pipeline DESC, n_interested DESC, sa.sort_order, s.sort_order
         """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold, "size": size})
     frame = suppress(frame, "n_respondents", ["n_interested", "n_pipeline"], s.k)
@@ -210,7 +210,7 @@ def _filled_counts(table: str, key: str, f: Filters) -> str:
         cells AS (
             SELECT g.{key}, {LEVEL_SUMS}
             FROM {source(table, f)} g
-            WHERE g.population = 'all' AND g.wave_id = $wave AND {WHERE_PEOPLE}
+            WHERE g.population = 'all' AND g.wave_id = $wave AND {where_people(f)}
             GROUP BY g.{key}
         ),
         filled AS (
@@ -241,7 +241,7 @@ def _area_coverage_at(con, f: Filters, s: Settings) -> pd.DataFrame:
         SELECT sa.area_id, sa.{f.name_column} AS area_name, sa.track, x.n_answered,
                {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage
         FROM filled x JOIN skill_areas sa USING (area_id)
-        WHERE {WHERE_AREA}
+        WHERE {where_area(f)}
         ORDER BY sa.sort_order, sa.area_id
     """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
     size = selection.sizes(con, f).get(wave.wave_id, 0)

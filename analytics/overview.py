@@ -16,7 +16,7 @@ from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
 from analytics.grain import source
 from analytics.settings import Settings
-from analytics.sql import WHERE_PEOPLE
+from analytics.sql import where_people
 from analytics.suppression import suppress
 from analytics.waves import resolve
 from schemas.metrics import HeadlineFrame, RespondentTrendFrame
@@ -30,7 +30,7 @@ def respondent_trend(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         frame = fetch(con, f"""
             SELECT o.wave_id, w.label AS wave_label, o.seq, coalesce(sum(g.n_respondents), 0) AS n_respondents
             FROM agg_wave_order o JOIN waves w USING (wave_id)
-            LEFT JOIN {source('agg_respondents', f)} g ON g.wave_id = o.wave_id AND g.population = 'all' AND {WHERE_PEOPLE}
+            LEFT JOIN {source('agg_respondents', f)} g ON g.wave_id = o.wave_id AND g.population = 'all' AND {where_people(f)}
             GROUP BY ALL ORDER BY o.seq
         """, f.params())
     frame["headcount"] = pd.array([_headcount(label, f, s) for label in frame["wave_label"]], dtype="Int64")

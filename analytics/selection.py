@@ -13,7 +13,7 @@ from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
 from analytics.grain import source
 from analytics.settings import Settings
-from analytics.sql import WHERE_PEOPLE
+from analytics.sql import where_people
 from analytics.suppression import SUPPRESSED
 from analytics.waves import resolve, wave_list
 from schemas.metrics import SelectionFrame
@@ -28,7 +28,7 @@ def sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str = "all") -
 def _sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str) -> tuple[tuple[int, int], ...]:
     frame = fetch(con, f"""
         SELECT g.wave_id, sum(g.n_respondents) AS n FROM {source('agg_respondents', f)} g
-        WHERE g.population = $population AND {WHERE_PEOPLE} GROUP BY g.wave_id
+        WHERE g.population = $population AND {where_people(f)} GROUP BY g.wave_id
     """, {**f.params(), "population": population})
     return tuple((int(w), int(n)) for w, n in zip(frame["wave_id"], frame["n"], strict=True))
 

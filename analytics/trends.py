@@ -14,7 +14,7 @@ from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
 from analytics.grain import source
 from analytics.settings import Settings
-from analytics.sql import PROFICIENT, WHERE_AREA, WHERE_PEOPLE, share
+from analytics.sql import PROFICIENT, share, where_area, where_people
 from analytics.suppression import SUPPRESSED, hidden_cells
 from analytics.waves import resolve
 from schemas.metrics import AreaTrendFrame, MoversFrame
@@ -39,7 +39,7 @@ def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all
                        {_pivot("g.population = $previous", "same_prev")},
                        {_pivot("g.population = 'all'", "all")}
                 FROM {source('agg_area_levels', f)} g JOIN skill_areas sa USING (area_id)
-                WHERE g.population IN ('all', $population, $previous) AND {WHERE_PEOPLE} AND {WHERE_AREA}
+                WHERE g.population IN ('all', $population, $previous) AND {where_people(f)} AND {where_area(f)}
                 GROUP BY g.wave_id, g.area_id
             ),
             pairs AS (
@@ -103,7 +103,7 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
                        sum(g.n_answered) FILTER (WHERE g.population = 'all' AND g.wave_id = $prev_wave) AS prev_all_n
                 FROM {source('agg_skill_levels', f)} g JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
                 WHERE g.wave_id IN ($wave, $prev_wave) AND g.population IN ('all', $population, $previous)
-                  AND {WHERE_PEOPLE} AND {WHERE_AREA}
+                  AND {where_people(f)} AND {where_area(f)}
                 GROUP BY g.skill_id
             )
             SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.{f.name_column} AS area_name,
