@@ -20,7 +20,7 @@ import pandas as pd
 from analytics import selection
 from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
-from analytics.grain import source
+from analytics.grain import grain, source
 from analytics.labels import LEVEL_LABELS
 from analytics.settings import Settings
 from analytics.sql import LEVEL_SUMS, PROFICIENT, share, where_area, where_people
@@ -207,6 +207,11 @@ def _every_area_skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame,
 def _filled_counts(table: str, key: str, f: Filters) -> str:
     """CTEs ending in `filled`: per `key` asked in the wave, the filtered people's level counts
     (0 where the filter leaves nobody). `table` and `key` are fixed names from this module."""
+    if grain(f) == "total":  # everyone: the 'total' rows are one per key asked, already filled
+        return f"""WITH filled AS (
+            SELECT {key}, n_answered, {", ".join(f"n_l{n}" for n in range(5))}
+            FROM {table}_rollup WHERE grain = 'total' AND population = 'all' AND wave_id = $wave
+        )"""
     zeros = ", ".join(f"coalesce(c.n_l{n}, 0) AS n_l{n}" for n in range(5))
     return f"""WITH asked AS (
             SELECT DISTINCT {key} FROM {table}_rollup WHERE grain = 'total' AND population = 'all' AND wave_id = $wave
