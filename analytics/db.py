@@ -4,7 +4,7 @@ A writer (the ingest pipeline) needs the file to itself, so dashboards open read
 a writer's lock with backoff, use a cursor per query and close straight after.
 
 A page render wraps its reads in ``reading(db)``: every ``reader(db)`` inside shares one
-connection (opening one costs ~25 ms and starts DuckDB's buffer pool empty), and ``per_read``
+connection (opening one costs 14-20 ms and starts DuckDB's buffer pool empty), and ``per_read``
 functions (the wave lookup, selection sizes, metrics other metrics reuse) run once per render.
 The block lasts one render, so a writer waits at most that long.
 """

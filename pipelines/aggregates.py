@@ -195,7 +195,8 @@ def fill_rollups(con, target: list[int] | None = None, cohort: list[int] | None 
     rollup tables; None: every row (migration 004 fills them this way)."""
     for table, keys in ROLLUP_KEYS.items():
         counts = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT internal ORDER BY column_index",
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
             [table]).fetchall() if c not in keys and c not in PEOPLE]
         if target is None:
             where, params = "TRUE", []
