@@ -388,14 +388,14 @@ def child(which: str, page: str, db: str) -> None:
 def breakdown(db: str, page: str, setup) -> dict:
     """One warm run of a page with its connections, SQL statements and pandera validations timed
     (by wrapping the functions the metrics call; nothing in analytics/ is changed)."""
-    import pandera.pandas as pa
-
     import analytics.db as adb
+    from analytics import read_instance
+    from schemas.base import Frame
 
     spent: dict[str, list[float]] = {"connect": [], "sql": [], "validate": []}
     statements: dict[str, list[float]] = {}
-    real_fetch, real_connect = adb.fetch, adb.connect_with_retry
-    real_validate = pa.DataFrameModel.__dict__["validate"]
+    real_fetch, real_connect, real_lease = adb.fetch, adb.connect_with_retry, read_instance.lease
+    real_validate = Frame.__dict__["validate"]
 
     def fetch(con, sql, params=None):
         start = time.perf_counter()
@@ -406,12 +406,14 @@ def breakdown(db: str, page: str, setup) -> dict:
             spent["sql"].append(took)
             statements.setdefault(" ".join(sql.split()), []).append(took)
 
-    def connect(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return real_connect(*args, **kwargs)
-        finally:
-            spent["connect"].append(time.perf_counter() - start)
+    def timed_connect(real):
+        def connect(*args, **kwargs):  # a connection of its own, or a cursor of the shared instance
+            start = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent["connect"].append(time.perf_counter() - start)
+        return connect
 
     def validate(cls, *args, **kwargs):
         start = time.perf_counter()
@@ -428,8 +430,8 @@ def breakdown(db: str, page: str, setup) -> dict:
     run_ours(db, page, setup)  # warm-up
     for module in modules:
         module.fetch = fetch
-    adb.connect_with_retry = connect
-    pa.DataFrameModel.validate = classmethod(validate)
+    adb.connect_with_retry, read_instance.lease = timed_connect(real_connect), timed_connect(real_lease)
+    Frame.validate = classmethod(validate)
     try:
         for _ in range(3):  # keep the fastest of three runs, like the warm figures
             for v in (*spent.values(), *statements.values()):
@@ -444,8 +446,8 @@ def breakdown(db: str, page: str, setup) -> dict:
     finally:
         for module in modules:
             module.fetch = real_fetch
-        adb.connect_with_retry = real_connect
-        pa.DataFrameModel.validate = real_validate
+        adb.connect_with_retry, read_instance.lease = real_connect, real_lease
+        Frame.validate = real_validate
     return {"total": best[0], **kept[0], "top": kept[1]}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from analytics import db as read_db
 from analytics.export import to_csv_bytes
 from analytics.ingestions import ingestion_history, rejected_rows, wave_list
 from pages import _common as ui
@@ -179,6 +180,7 @@ elif inspection is not None:
                      type="primary"):
             bar = st.progress(0.3, text="Writing to the database...")
             try:
+                read_db.release(DB)  # the dashboards' shared read-only instance steps aside now, not after idling
                 result = write_prepared(prepared, db=DB, loaded_by=current_user())
             except Exception as exc:  # the write rolled back: one line with an id that is in the log
                 bar.empty()
@@ -222,6 +224,7 @@ else:
         st.write(f"Ingestion {ingestion_id} and everything it loaded will be removed from every dashboard. "
                  "This can't be undone (upload the file again to restore it).")
         if st.button("Delete", type="primary", key="confirm_delete"):
+            read_db.release(DB)
             if delete(DB, ingestion_id, current_user()):
                 st.cache_data.clear()
                 st.session_state.deleted = ingestion_id

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines.headers import Column, Sheet, select
@@ -304,12 +305,12 @@ def parse_timestamps(texts: pd.Series, fmt: str | None, era: str) -> pd.Series:
     if era == "buddhist":  # shift the year before parsing: 2562 is beyond what datetime64 holds
         cleaned = cleaned.str.replace(r"\b(\d{4})\b", lambda m: str(int(m.group(1)) - 543), n=1, regex=True)
     if fmt:
-        return pd.to_datetime(cleaned, format=fmt, errors="coerce")
-    # One format inferred for the whole column (fast); anything it misses gets a per-value try.
-    parsed = pd.to_datetime(cleaned, errors="coerce")
-    retry = parsed.isna() & cleaned.notna()
-    if retry.any():
-        parsed[retry] = pd.to_datetime(cleaned[retry], format="mixed", errors="coerce")
+        parsed = pd.to_datetime(cleaned, format=fmt, errors="coerce")
+    else:  # one format inferred for the whole column (fast); anything it misses gets a per-value try
+        parsed = pd.to_datetime(cleaned, errors="coerce")
+        retry = parsed.isna() & cleaned.notna()
+        if retry.any():
+            parsed[retry] = pd.to_datetime(cleaned[retry], format="mixed", errors="coerce")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed
@@ -339,10 +340,12 @@ def _respondent_rows(con, sheet: Sheet, profile: Profile, problems: list) -> pd.
                                       "reason": "no email or employee id: the answer can't be attributed"}))
     rows["submitted_at"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
     if cols["submitted_at"] is not None:
-        distinct = pd.Series(rows["submitted_text"].dropna().unique(), dtype=object)
-        parsed = dict(zip(distinct, parse_timestamps(distinct, profile.submitted_at_format,
-                                                     profile.submitted_at_era), strict=True))
-        rows["submitted_at"] = pd.to_datetime(rows["submitted_text"].map(parsed), errors="coerce").astype("datetime64[us]")
+        # Parse each distinct text once and spread it back by position (no per-row Python).
+        codes, distinct = pd.factorize(rows["submitted_text"], sort=False)
+        parsed = parse_timestamps(pd.Series(distinct, dtype=object), profile.submitted_at_format,
+                                  profile.submitted_at_era).astype("datetime64[us]").to_numpy()
+        parsed = np.append(parsed, np.datetime64("NaT", "us"))  # code -1 (no text) -> NaT
+        rows["submitted_at"] = pd.Series(parsed[codes], index=rows.index)
         bad = rows[rows["submitted_text"].notna() & rows["submitted_at"].isna()]
         problems.append(pd.DataFrame({"_row": bad["_row"], "column_name": cols["submitted_at"].code,
                                       "value": bad["submitted_text"],

@@ -11,6 +11,15 @@ if str(ROOT) not in sys.path:  # plain `pytest` puts tests/ on the path, not the
     sys.path.insert(0, str(ROOT))
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_read_instance():
+    """Each test starts without the dashboards' shared read-only instances (analytics.read_instance)."""
+    yield
+    from analytics import read_instance
+
+    read_instance.close_all()
+
+
 @pytest.fixture(scope="session")
 def dashboard_db(tmp_path_factory) -> str:
     """Path of the hand-made database (built once per test session; tests only read it)."""

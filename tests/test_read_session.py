@@ -1,6 +1,7 @@
-"""analytics.db read sessions: reading(db) shares one read-only connection and the per_read
-results for one page render, release() gives the file back before an in-process write, and the
-dashboards leave nothing open after a render. Expected figures are from tests/dashboard_fixture.py.
+"""analytics.db read sessions: reading(db) shares one read-only connection (a cursor of the
+process's shared instance) and the per_read results for one page render, release() gives the file
+back before an in-process write, and the dashboards step aside for a writer after a render.
+Expected figures are from tests/dashboard_fixture.py.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pandas.testing import assert_frame_equal
 
 import analytics.db
 import pipelines.db
-from analytics import cloud, coverage, overview, selection, trends
+from analytics import cloud, coverage, overview, read_instance, selection, trends
 from analytics.db import per_read, reader, reading, release
 from analytics.filters import Filters
 from analytics.settings import Settings
@@ -35,7 +36,7 @@ def db_copy(dashboard_db, tmp_path) -> str:
 
 @pytest.fixture
 def opens(monkeypatch) -> list[str]:
-    """The db of every connection analytics.db opens."""
+    """The db of every connection of its own that analytics.db opens (not the shared instance's)."""
     seen: list[str] = []
     real = analytics.db._open
 
@@ -62,17 +63,18 @@ def closed(con: duckdb.DuckDBPyConnection) -> bool:
 
 # --- reading / reader ---------------------------------------------------------------------------
 
-def test_readers_in_a_block_share_one_connection_closed_at_the_end(dashboard_db, opens):
+def test_readers_in_a_block_share_one_cursor_of_the_shared_instance(dashboard_db, opens):
     with reading(dashboard_db):
-        assert opens == []  # opened lazily, on the first read
+        assert not read_instance.is_open(dashboard_db)  # leased lazily, on the first read
         with reader(dashboard_db) as a:
             assert a.execute("SELECT count(*) FROM waves").fetchone() == (2,)
         with reader(dashboard_db) as b:
             assert b is a
             assert b.execute("SELECT count(*) FROM respondents WHERE wave_id = 2").fetchone() == (25,)
         assert not closed(a)  # a reader's exit leaves the block's connection open
-    assert opens == [dashboard_db]
-    assert closed(a)
+    assert opens == []  # no connection of its own: a cursor of the shared instance
+    assert closed(a)  # the cursor is given back at the end of the block ...
+    assert read_instance.is_open(dashboard_db)  # ... and the instance kept for the next render
 
 
 def test_readers_outside_a_block_each_open_and_close_their_own(dashboard_db, opens):
@@ -89,7 +91,7 @@ def test_readers_outside_a_block_each_open_and_close_their_own(dashboard_db, ope
 def test_a_block_that_reads_nothing_opens_nothing(dashboard_db, opens):
     with reading(dashboard_db):
         pass
-    assert opens == []
+    assert opens == [] and not read_instance.is_open(dashboard_db)
 
 
 def test_another_database_inside_a_block_gets_its_own_short_connection(dashboard_db, db_copy):
@@ -261,16 +263,17 @@ def test_release_lets_this_process_write_then_read_afresh(db_copy, quick_writer,
             assert con is not shared
             assert resolve(con, None).label == "renamed"
     assert closed(con)
-    assert len(opens) == 2
+    assert opens == []  # both were cursors of the shared instance, reopened after the write
 
 
-def test_without_release_the_writer_cannot_open(db_copy, quick_writer):
+def test_without_release_the_writer_waits_for_the_instance_to_idle(db_copy, quick_writer, monkeypatch):
+    monkeypatch.setattr(read_instance, "IDLE_SECONDS", 0.1)
     with reading(db_copy):
         overview.overview_headline(db_copy, Filters(), S)
         with pytest.raises(duckdb.Error) as failure, writer(db_copy):
             pass
         assert pipelines.db.is_lock_error(failure.value)
-    with writer(db_copy):  # the block's exit gave the file back
+    with writer(db_copy):  # the block's exit gave the cursor back; the idle instance closed
         pass
 
 
@@ -317,7 +320,8 @@ def test_metrics_in_one_block_match_fresh_connections(dashboard_db, opens):
     assert fresh_opens >= len(CALLS) * len(alone)
     with reading(dashboard_db):
         shared = [{name: fn(dashboard_db, f, s) for name, fn in CALLS} for f, s in VIEWS]
-    assert len(opens) == fresh_opens + 1  # the whole block: one connection
+    assert len(opens) == fresh_opens  # the whole block: one cursor of the shared instance
+    assert read_instance.is_open(dashboard_db)
     for (f, s), got in zip(VIEWS, shared, strict=True):
         for name, _ in CALLS:
             assert_frame_equal(got[name], alone[f, s][name], obj=f"{name} {f} threshold={s.threshold} k={s.k}")
@@ -340,14 +344,15 @@ def assert_clean(at) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def test_dashboards_render_and_leave_no_connection_open(app_test, db_copy, quick_writer):
+def test_dashboards_render_and_step_aside_for_a_writer(app_test, db_copy, quick_writer, monkeypatch):
+    monkeypatch.setattr(read_instance, "IDLE_SECONDS", 0.1)
     at = app_test(db=db_copy).run()
     for page in DASHBOARD_PAGES:
         if page != DASHBOARD_PAGES[0]:
             at.switch_page(page).run()
         assert_clean(at)
         assert at.dataframe or at.metric, page
-        with writer(db_copy) as con:  # would fail after QUICK_LOCK_WAIT if a reader were left open
+        with writer(db_copy) as con:  # would fail after QUICK_LOCK_WAIT if the instance stayed open
             assert con.execute("SELECT count(*) FROM waves").fetchone() == (2,)
     assert {m.label: m.value for m in app_test(db=db_copy).run().metric}["Respondents"] == "25"
 
@@ -365,6 +370,7 @@ def test_dashboard_rebuilds_aggregates_in_process_while_reading(app_test, db_cop
     at = app_test(db=db_copy).run()
     assert_clean(at)
     assert {m.label: m.value for m in at.metric}["Respondents"] == "25"
+    release(db_copy)  # the render's shared instance, idle now
     with writer(db_copy) as con:
         expected = 2 if damage == "no aggregates" else 3
         assert con.execute("SELECT ingestion_count FROM agg_meta").fetchone() == (expected,)

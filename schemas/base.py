@@ -1,0 +1,78 @@
+"""The base of every schema model: pandera's validation, with coercion done the cheap way when it can be.
+
+A model with ``coerce = True`` makes pandera deep-copy each column's schema and re-assign each
+column on every call, even when the column already has its dtype: about half of a dashboard
+frame's validation time. So ``validate`` first casts the columns that differ from their declared
+dtype in one ``astype``, limited to casts that lose nothing (a wider integer, integers to floats,
+integral values to nullable integers, text to ``str``, another datetime unit), then runs the same
+schema with coercion off. Every check still runs. Any other difference, or a cast that fails,
+goes through pandera's own coercion, which names the values it can't convert.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandas.api import types
+
+
+class Frame(pa.DataFrameModel):
+    @classmethod
+    def validate(cls, check_obj: pd.DataFrame, head: int | None = None, tail: int | None = None,
+                 sample: int | None = None, random_state: int | None = None, lazy: bool = False,
+                 inplace: bool = False):
+        schema = cls.to_schema()
+        if schema.coerce:
+            casts = lossless_casts(schema, check_obj)
+            if casts is not None:
+                try:
+                    check_obj = check_obj.astype(casts) if casts else check_obj
+                    schema = _without_coercion(cls)
+                except (TypeError, ValueError):  # e.g. 1.5 into an integer: pandera reports it
+                    pass
+        return schema.validate(check_obj, head, tail, sample, random_state, lazy, inplace)
+
+
+def lossless_casts(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, object] | None:
+    """{column: pandas dtype} for the columns to cast; None when one needs pandera's coercion
+    (a column missing, or a cast that could lose or invent values)."""
+    casts: dict[str, object] = {}
+    dtypes = frame.dtypes
+    for name, column in schema.columns.items():
+        if name not in dtypes.index or column.dtype is None:
+            return None
+        have, want = dtypes[name], column.dtype.type
+        if have == want:  # the exact pandas dtype (pandera's names for datetime64[us] and [ns] agree)
+            continue
+        if not _lossless(have, want):
+            return None
+        casts[name] = want
+    return casts
+
+
+def _lossless(have, want) -> bool:
+    if isinstance(want, pd.StringDtype):
+        return types.is_object_dtype(have) or types.is_string_dtype(have)
+    if isinstance(want, np.dtype) and want.kind == "M":  # naive datetimes: another unit (raises if out of range)
+        return isinstance(have, np.dtype) and have.kind == "M"
+    if types.is_bool_dtype(want) or types.is_bool_dtype(have):
+        return False  # astype(bool) turns a missing value into True
+    if isinstance(want, pd.api.extensions.ExtensionDtype) and types.is_integer_dtype(want):
+        return types.is_numeric_dtype(have)  # raises on a non-integral float instead of truncating
+    if types.is_float_dtype(want):
+        return types.is_numeric_dtype(have)
+    if types.is_integer_dtype(want):
+        return types.is_integer_dtype(have) and not isinstance(have, pd.api.extensions.ExtensionDtype)
+    return False
+
+
+@functools.cache
+def _without_coercion(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    schema = copy.deepcopy(model.to_schema())
+    schema.coerce = False
+    for column in schema.columns.values():
+        column.coerce = False
+    return schema
