@@ -13,15 +13,20 @@ has let go. So the instance steps aside:
   * the instance closes once no render has used it for IDLE_SECONDS, so a waiting writer gets in
     within that time plus one render;
   * ``close`` closes it at once when idle (analytics.db.release calls it before an in-process
-    write), and everything is closed at exit.
+    write), and everything is closed at exit;
+  * ``set_aside`` keeps it closed for the length of a block, for work in this process that opens
+    the file with other settings (the SQL console's sandbox: DuckDB refuses a second
+    configuration of an open file).
 Only local files are shared (a remote ``md:`` database has no lock file to watch).
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -39,6 +44,7 @@ class _Instance:
 
 _lock = threading.Lock()
 _instances: dict[str, _Instance] = {}
+_set_aside: dict[str, int] = {}  # path -> blocks in set_aside
 
 
 def lease(path: str) -> duckdb.DuckDBPyConnection | None:
@@ -47,7 +53,7 @@ def lease(path: str) -> duckdb.DuckDBPyConnection | None:
     opens its own connection, which knows how to wait and what to say)."""
     with _lock:
         instance = _instances.get(path)
-        if writer_waiting(path):
+        if _set_aside.get(path) or writer_waiting(path):
             if instance is not None and instance.leases == 0:
                 _close(path, instance)
             return None
@@ -73,7 +79,9 @@ def give_back(path: str, cursor: duckdb.DuckDBPyConnection) -> None:
         if instance is None:
             return
         instance.leases -= 1
-        if instance.leases == 0:
+        if instance.leases == 0 and _set_aside.get(path):
+            _close(path, instance)
+        elif instance.leases == 0:
             instance.timer = threading.Timer(IDLE_SECONDS, _close_if_idle, (path, instance.generation))
             instance.timer.daemon = True  # never keeps the process alive; close_all runs at exit
             instance.timer.start()
@@ -86,6 +94,24 @@ def close(path: str) -> bool:
         if instance is not None and instance.leases == 0:
             _close(path, instance)
         return path not in _instances
+
+
+@contextlib.contextmanager
+def set_aside(path: str) -> Iterator[None]:
+    """No leases of ``path`` in this block (renders open their own connections), and the instance
+    closed as soon as no render uses it; the caller waits that out like any other lock."""
+    with _lock:
+        _set_aside[path] = _set_aside.get(path, 0) + 1
+        instance = _instances.get(path)
+        if instance is not None and instance.leases == 0:
+            _close(path, instance)
+    try:
+        yield
+    finally:
+        with _lock:
+            _set_aside[path] -= 1
+            if not _set_aside[path]:
+                del _set_aside[path]
 
 
 def is_open(path: str) -> bool:

@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from analytics import read_instance
 from pipelines import config
 from pipelines.db import is_lock_error
 
@@ -253,12 +254,14 @@ def connect(db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS
     browser) as well as the analyst's statement.
     """
     path = config.db_path(db)
-    con = _open(path, limits)
-    try:
-        _check_locked_down(con)
-        yield con
-    finally:
-        con.close()
+    # The dashboards' shared instance of the file has the default settings: it steps aside meanwhile.
+    with read_instance.set_aside(path):
+        con = _open(path, limits)
+        try:
+            _check_locked_down(con)
+            yield con
+        finally:
+            con.close()
 
 
 def _open(path: str, limits: Limits) -> duckdb.DuckDBPyConnection:

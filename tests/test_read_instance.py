@@ -172,3 +172,30 @@ def test_quick_writer_wait_fails_while_a_render_holds_a_lease(db_copy, monkeypat
         with pytest.raises(duckdb.Error) as failure, writer(db_copy):
             pass
         assert pipelines.db.is_lock_error(failure.value)
+
+
+def test_set_aside_closes_the_idle_instance_and_lends_nothing_meanwhile(db_copy):
+    rendering = read_instance.lease(db_copy)  # another session's render, still running
+    with read_instance.set_aside(db_copy):
+        assert read_instance.is_open(db_copy)  # not closed under a running render ...
+        assert read_instance.lease(db_copy) is None  # ... but no new render gets a cursor
+        read_instance.give_back(db_copy, rendering)
+        assert not read_instance.is_open(db_copy)  # closed the moment that render ended
+    cursor = read_instance.lease(db_copy)  # after the block, renders share it again
+    assert cursor is not None
+    read_instance.give_back(db_copy, cursor)
+
+
+def test_sql_console_schema_opens_at_once_after_a_dashboard_render(db_copy, monkeypatch):
+    """The console's sandbox opens the file with other settings, which DuckDB refuses while the
+    shared instance is open in this process: it must not wait for the instance to idle out."""
+    from analytics import schema_browser
+
+    monkeypatch.setattr(read_instance, "IDLE_SECONDS", 30.0)
+    with reading(db_copy), reader(db_copy) as con:
+        con.execute("SELECT 1").fetchall()
+    assert read_instance.is_open(db_copy)
+    start = time.monotonic()
+    tables = {t.name for t in schema_browser.browse(db_copy)}
+    assert time.monotonic() - start < 5
+    assert {"answers", "respondents", "waves"} <= tables
