@@ -96,9 +96,8 @@ def test_a_render_during_a_write_opens_its_own_connection_which_waits(db_copy):
     thread = threading.Thread(target=write)
     thread.start()
     assert started.wait(30)
-    with reading(db_copy):
-        with reader(db_copy) as con:
-            got["label"] = con.execute("SELECT label FROM waves WHERE wave_id = 2").fetchall()
+    with reading(db_copy), reader(db_copy) as con:
+        got["label"] = con.execute("SELECT label FROM waves WHERE wave_id = 2").fetchall()
     thread.join(30)
     assert got["label"] == [("during",)]
     assert not read_instance.is_open(db_copy)
