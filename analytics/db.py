@@ -7,7 +7,8 @@ A page render wraps its reads in ``reading(db)``: every ``reader(db)`` inside sh
 connection, a cursor leased from the process's shared read-only instance of the file
 (analytics.read_instance: opening a file costs 13-18 ms), and ``per_read`` functions (the wave
 lookup, selection sizes, metrics other metrics reuse) run once per render. The instance steps
-aside for writers; while one is at work, a block opens its own short connection instead.
+aside for writers; while one waits or works, a block waits for it to finish and then opens a
+short connection of its own.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import contextvars
 import functools
 import inspect
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,15 +63,16 @@ class _ReadSession:
     db: str
     con: duckdb.DuckDBPyConnection | None = None
     leased: bool = False  # con is a cursor of the shared instance (else the block's own connection)
+    broken: bool = False  # a statement hit a fatal DuckDB error: the instance must not be lent again
     memo: dict = field(default_factory=dict)
 
     def end(self) -> None:
         if self.con is not None:
             if self.leased:
-                read_instance.give_back(config.db_path(self.db), self.con)
+                read_instance.give_back(config.db_path(self.db), self.con, broken=self.broken)
             else:
                 self.con.close()
-        self.con, self.leased = None, False
+        self.con, self.leased, self.broken = None, False, False
 
 
 _SESSION: contextvars.ContextVar[_ReadSession | None] = contextvars.ContextVar("analytics_read_session", default=None)
@@ -151,8 +154,15 @@ def _open(db: str, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     path = config.db_path(db)
     if config.is_local(path) and not Path(path).exists():
         raise DatabaseMissing(f"no database at {path}")
+    deadline = time.monotonic() + wait_seconds
+    # Writers first: a reader opening now would hold the file the writer is queued for (and
+    # within this process would join the shared instance that is stepping aside for it).
+    while config.is_local(path) and read_instance.writer_waiting(path):
+        if time.monotonic() > deadline:
+            raise DatabaseBusy("the database is busy with a data load; try again in a moment")
+        time.sleep(0.05)
     try:
-        con = connect_with_retry(path, read_only=True, wait_seconds=wait_seconds)
+        con = connect_with_retry(path, read_only=True, wait_seconds=max(deadline - time.monotonic(), 0))
     except duckdb.Error as exc:
         if is_lock_error(exc):
             raise DatabaseBusy("the database is busy with a data load; try again in a moment") from exc
@@ -174,6 +184,11 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | Mapping |
     cur = con.cursor()
     try:
         return cur.execute(sql, params).df() if params else cur.execute(sql).df()
+    except duckdb.FatalException:  # DuckDB has invalidated the database instance behind `con`
+        session = _SESSION.get()
+        if session is not None and session.con is con:
+            session.broken = True
+        raise
     finally:
         cur.close()
 

@@ -8,10 +8,11 @@ Streamlit's session threads never share one) and gives it back at the end.
 An open instance holds DuckDB's lock on the file, and a writer can't open it until every reader
 has let go. So the instance steps aside:
   * a writer announces itself by holding ``<db>.lock`` (pipelines.db.writer takes it before it
-    opens the file); while it does, no cursor is leased, and renders open their own short
-    connections as before, which wait out the write;
-  * the instance closes once no render has used it for IDLE_SECONDS, so a waiting writer gets in
-    within that time plus one render;
+    opens the file); while it does, no cursor is leased, the instance closes as soon as the
+    renders using it end, and new renders wait for the writer to finish before they open a
+    connection of their own (analytics.db);
+  * the instance closes once no render has used it for IDLE_SECONDS, which covers writers that
+    don't take the lock file (another tool opening the database for writing);
   * ``close`` closes it at once when idle (analytics.db.release calls it before an in-process
     write), and everything is closed at exit;
   * ``set_aside`` keeps it closed for the length of a block, for work in this process that opens
@@ -37,9 +38,14 @@ IDLE_SECONDS = 1.0
 @dataclass
 class _Instance:
     root: duckdb.DuckDBPyConnection
-    leases: int = 0
     generation: int = 0  # bumped by each lease, so a stale idle timer knows it is stale
+    broken: bool = False  # a render hit a fatal DuckDB error: close it once nobody uses it
     timer: threading.Timer | None = field(default=None, repr=False)
+    cursors: dict[int, duckdb.DuckDBPyConnection] = field(default_factory=dict, repr=False)  # id -> leased
+
+    @property
+    def leases(self) -> int:
+        return len(self.cursors)
 
 
 _lock = threading.Lock()
@@ -53,38 +59,54 @@ def lease(path: str) -> duckdb.DuckDBPyConnection | None:
     opens its own connection, which knows how to wait and what to say)."""
     with _lock:
         instance = _instances.get(path)
-        if _set_aside.get(path) or writer_waiting(path):
+        if instance is not None and instance.broken and instance.leases == 0:
+            _close(path, instance)
+            instance = None
+        if _set_aside.get(path) or writer_waiting(path) or (instance is not None and instance.broken):
             if instance is not None and instance.leases == 0:
                 _close(path, instance)
             return None
-        if instance is None:
-            try:
+        try:
+            if instance is None:
                 instance = _Instance(duckdb.connect(path, read_only=True))
-            except duckdb.Error:
-                return None
-            _instances[path] = instance
+                _instances[path] = instance
+            cursor = instance.root.cursor()
+        except duckdb.Error:
+            if instance is not None and instance.leases == 0:
+                _close(path, instance)
+            return None
         if instance.timer is not None:
             instance.timer.cancel()
             instance.timer = None
-        instance.leases += 1
+        instance.cursors[id(cursor)] = cursor  # held here, so the id can't be reused meanwhile
         instance.generation += 1
-        return instance.root.cursor()
+        return cursor
 
 
-def give_back(path: str, cursor: duckdb.DuckDBPyConnection) -> None:
-    """End a lease; the instance closes after IDLE_SECONDS unless leased again."""
-    cursor.close()
-    with _lock:
-        instance = _instances.get(path)
-        if instance is None:
-            return
-        instance.leases -= 1
-        if instance.leases == 0 and _set_aside.get(path):
-            _close(path, instance)
-        elif instance.leases == 0:
-            instance.timer = threading.Timer(IDLE_SECONDS, _close_if_idle, (path, instance.generation))
-            instance.timer.daemon = True  # never keeps the process alive; close_all runs at exit
-            instance.timer.start()
+def give_back(path: str, cursor: duckdb.DuckDBPyConnection, broken: bool = False) -> None:
+    """End a lease; the instance closes after IDLE_SECONDS unless leased again, at once when a
+    writer or a ``set_aside`` waits for it. ``broken``: the render hit a fatal DuckDB error (the
+    instance is invalidated), so no one gets it again."""
+    try:
+        cursor.close()
+    finally:
+        with _lock:
+            instance = _instances.get(path)
+            # A cursor of an instance closed meanwhile (close_all) doesn't count against its successor.
+            if instance is not None and instance.cursors.pop(id(cursor), None) is not None:
+                instance.broken = instance.broken or broken
+                if instance.leases == 0:
+                    _when_idle(path, instance)
+
+
+def _when_idle(path: str, instance: _Instance) -> None:
+    """The last lease ended (with _lock held): close now if someone waits for the file, else later."""
+    if _set_aside.get(path) or instance.broken or writer_waiting(path):
+        _close(path, instance)
+    else:
+        instance.timer = threading.Timer(IDLE_SECONDS, _close_if_idle, (path, instance.generation))
+        instance.timer.daemon = True  # never keeps the process alive; close_all runs at exit
+        instance.timer.start()
 
 
 def close(path: str) -> bool:

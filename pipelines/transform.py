@@ -304,16 +304,30 @@ def parse_timestamps(texts: pd.Series, fmt: str | None, era: str) -> pd.Series:
         cleaned = cleaned.str.replace(_TZ_SUFFIX, "", regex=True)
     if era == "buddhist":  # shift the year before parsing: 2562 is beyond what datetime64 holds
         cleaned = cleaned.str.replace(r"\b(\d{4})\b", lambda m: str(int(m.group(1)) - 543), n=1, regex=True)
-    if fmt:
-        parsed = pd.to_datetime(cleaned, format=fmt, errors="coerce")
-    else:  # one format inferred for the whole column (fast); anything it misses gets a per-value try
-        parsed = pd.to_datetime(cleaned, errors="coerce")
-        retry = parsed.isna() & cleaned.notna()
-        if retry.any():
-            parsed[retry] = pd.to_datetime(cleaned[retry], format="mixed", errors="coerce")
+    try:
+        if fmt:
+            parsed = pd.to_datetime(cleaned, format=fmt, errors="coerce")
+        else:  # one format inferred for the whole column (fast); anything it misses gets a per-value try
+            parsed = pd.to_datetime(cleaned, errors="coerce")
+            retry = parsed.isna() & cleaned.notna()
+            if retry.any():
+                parsed[retry] = pd.to_datetime(cleaned[retry], format="mixed", errors="coerce")
+    except (TypeError, ValueError):  # offsets that differ, or zoned next to naive: one value at a time
+        return pd.Series([_local_time(text, fmt) for text in cleaned], index=cleaned.index, dtype="datetime64[ns]")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed
+
+
+def _local_time(text, fmt: str | None):
+    """One submission time as the local wall-clock time it states (its offset dropped), or NaT."""
+    if not isinstance(text, str):
+        return pd.NaT
+    try:
+        stamp = pd.to_datetime(text, format=fmt) if fmt else pd.to_datetime(text)
+    except (TypeError, ValueError, OverflowError):
+        return pd.NaT
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def _respondent_rows(con, sheet: Sheet, profile: Profile, problems: list) -> pd.DataFrame:

@@ -25,13 +25,13 @@ class Frame(pa.DataFrameModel):
                  sample: int | None = None, random_state: int | None = None, lazy: bool = False,
                  inplace: bool = False):
         schema = cls.to_schema()
-        if schema.coerce:
+        if schema.coerce and not inplace:  # inplace: pandera's coercion changes the caller's frame
             casts = lossless_casts(schema, check_obj)
             if casts is not None:
                 try:
                     check_obj = check_obj.astype(casts) if casts else check_obj
                     schema = _without_coercion(cls)
-                except (TypeError, ValueError):  # e.g. 1.5 into an integer: pandera reports it
+                except Exception:  # e.g. 1.5 or inf into an integer: pandera's coercion reports it
                     pass
         return schema.validate(check_obj, head, tail, sample, random_state, lazy, inplace)
 
@@ -39,6 +39,8 @@ class Frame(pa.DataFrameModel):
 def lossless_casts(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, object] | None:
     """{column: pandas dtype} for the columns to cast; None when one needs pandera's coercion
     (a column missing, or a cast that could lose or invent values)."""
+    if frame.columns.has_duplicates:
+        return None
     casts: dict[str, object] = {}
     dtypes = frame.dtypes
     for name, column in schema.columns.items():
@@ -54,18 +56,25 @@ def lossless_casts(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str,
 
 
 def _lossless(have, want) -> bool:
+    """True for the casts that give exactly what pandera's coercion gives, and never wrap."""
     if isinstance(want, pd.StringDtype):
         return types.is_object_dtype(have) or types.is_string_dtype(have)
     if isinstance(want, np.dtype) and want.kind == "M":  # naive datetimes: another unit (raises if out of range)
         return isinstance(have, np.dtype) and have.kind == "M"
     if types.is_bool_dtype(want) or types.is_bool_dtype(have):
         return False  # astype(bool) turns a missing value into True
-    if isinstance(want, pd.api.extensions.ExtensionDtype) and types.is_integer_dtype(want):
-        return types.is_numeric_dtype(have)  # raises on a non-integral float instead of truncating
-    if types.is_float_dtype(want):
-        return types.is_numeric_dtype(have)
     if types.is_integer_dtype(want):
-        return types.is_integer_dtype(have) and not isinstance(have, pd.api.extensions.ExtensionDtype)
+        target = want.numpy_dtype if isinstance(want, pd.api.extensions.ExtensionDtype) else want
+        source = have.numpy_dtype if isinstance(have, pd.api.extensions.ExtensionDtype) else have
+        if not isinstance(source, np.dtype):
+            return False
+        if source.kind in "iu":  # only widening: int64 300 must not wrap into an int8
+            return np.can_cast(source, target, casting="safe") and (
+                isinstance(want, pd.api.extensions.ExtensionDtype) or not isinstance(have, pd.api.extensions.ExtensionDtype))
+        # float into a nullable Int64: pandas raises on a non-integral or out-of-range value
+        return source.kind == "f" and isinstance(want, pd.api.extensions.ExtensionDtype) and target == np.int64
+    if types.is_float_dtype(want):
+        return types.is_numeric_dtype(have) and not isinstance(have, pd.api.extensions.ExtensionDtype)
     return False
 
 

@@ -240,6 +240,21 @@ def test_wave_defaults_to_half_year_of_median_submission(env, stamps, expected):
     assert [r[0] for r in env.rows("SELECT label FROM waves")] == [expected]
 
 
+def test_submission_times_with_differing_utc_offsets_load_as_stated_local_times(env):
+    """An export merged from tools in two time zones (and one without a zone): each time is kept
+    as the wall-clock time it states, rather than the file being refused."""
+    rows = [["Timestamp", "Email Address", "Team", "Docker"],
+            ["2025-03-01 09:30:00+09:00", "a@example.com", "A", "2"],
+            ["2025-03-02 10:15:00+01:00", "b@example.com", "B", "3"],
+            ["2025-03-03 11:45:00", "c@example.com", "C", "1"],
+            ["not a time", "d@example.com", "D", "4"]]
+    result = loaded(env.ingest(write_csv(env.tmp / "tz.csv", rows)))
+    assert (result.rows_loaded, result.rows_rejected, result.wave) == (3, 1, "2025-H1")
+    assert sorted(r[0] for r in env.rows("SELECT submitted_at FROM respondents")) == [
+        dt.datetime(2025, 3, 1, 9, 30), dt.datetime(2025, 3, 2, 10, 15), dt.datetime(2025, 3, 3, 11, 45)]
+    assert env.rows("SELECT source_row, value FROM rejected_rows") == [(5, "not a time")]
+
+
 def test_wave_option_wins_and_wave_date_is_stored(env):
     rows = [["Timestamp", "Email Address", "Team", "Docker"], ["2025/02/01 10:00:00", "a@example.com", "A", "2"]]
     path = write_csv(env.tmp / "w.csv", rows)

@@ -105,6 +105,53 @@ def test_frame_validate_matches_pandera_coercion(case, lazy):
         assert ours[1] == theirs[1]
 
 
+class Narrow(Frame):
+    small: Series[pa.Int8] = pa.Field(description="a small integer")
+    mid: Series[pd.Int32Dtype] = pa.Field(nullable=True, description="a nullable 32-bit integer")
+    unsigned: Series[pa.UInt64] = pa.Field(description="a non-negative integer")
+    big: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="a nullable 64-bit integer")
+
+    class Config:
+        coerce = True
+
+
+def narrow(**overrides) -> pd.DataFrame:
+    base = {"small": np.array([1, 2], dtype="int8"), "mid": pd.array([1, None], dtype="Int32"),
+            "unsigned": np.array([1, 2], dtype="uint64"), "big": pd.array([1, None], dtype="Int64")}
+    return pd.DataFrame({**base, **overrides})
+
+
+NARROW_CASES = {  # casts that would wrap or overflow must give pandera's verdict, not a wrapped value
+    "declared": narrow(),
+    "int64 that fits int8": narrow(small=np.array([1, 2], dtype="int64")),
+    "int64 300 into int8": narrow(small=np.array([300, 2], dtype="int64")),
+    "int64 2**40 into Int32": narrow(mid=np.array([2**40, 1], dtype="int64")),
+    "int16 into Int32": narrow(mid=np.array([7, 1], dtype="int16")),
+    "int64 -1 into uint64": narrow(unsigned=np.array([-1, 2], dtype="int64")),
+    "uint8 into uint64": narrow(unsigned=np.array([1, 2], dtype="uint8")),
+    "inf into Int64": narrow(big=[np.inf, 1.0]),
+    "1e30 into Int64": narrow(big=[1e30, 1.0]),
+    "Int32 into Int64": narrow(big=pd.array([5, None], dtype="Int32")),
+    "float into int8": narrow(small=[1.0, 2.0]),
+}
+
+
+@pytest.mark.parametrize("case", list(NARROW_CASES))
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")  # 1e30, by design
+def test_integer_casts_match_pandera_and_never_wrap(case):
+    data = NARROW_CASES[case]
+    ours, theirs = outcome(Narrow.validate, data), outcome(Narrow.to_schema().validate, data)
+    assert ours[0] == theirs[0], case
+    if ours[0] == "passed":
+        assert_frame_equal(ours[1], theirs[1], check_exact=True)
+
+
+def test_duplicate_column_names_go_to_pandera():
+    data = pd.concat([frame(), frame()[["share"]]], axis=1)
+    assert lossless_casts(Counts.to_schema(), data) is None
+    assert outcome(Counts.validate, data)[0] == outcome(Counts.to_schema().validate, data)[0]
+
+
 def test_verdicts_are_not_all_alike():
     """The corpus has both outcomes and exercises both paths (not vacuous)."""
     verdicts = {case: outcome(Counts.validate, data)[0] for case, data in CASES.items()}
