@@ -174,8 +174,9 @@ def main() -> None:
     st.session_state["pages_offered"] = [Path(path).stem for path, *_ in offered]
     page = st.navigation([st.Page(path, title=title, icon=icon, default=(i == 0))
                           for i, (path, title, icon) in enumerate(offered)])
-    # A dashboard's render shares one read-only connection (analytics.db.reading); the upload and
-    # SQL console pages open their own, as a load from this process can't wait on our own reader.
+    # A dashboard's render reads through one cursor of the process's shared read-only instance
+    # (analytics.db.reading); the upload and SQL console pages open their own connections, as a
+    # load from this process can't wait on our own reader.
     dashboard = any(title == page.title and Path(path).stem in DASHBOARDS for path, title, _ in offered)
     with read_db.reading(db) if dashboard else contextlib.nullcontext():
         try:

@@ -11,9 +11,9 @@ One command, printed as one report:
        cold: in a new Python process (fresh DuckDB instance and buffer pool, nothing cached; the OS
              page cache is not dropped - that needs root on the host), imports not counted;
        warm: the same calls again in one process, the fastest of --repeat whole renders; a
-             dashboard's calls run in one analytics.db.reading block (one read-only connection
-             and per-render reuse, as app.py does); Streamlit's cache is NOT used, it would make
-             every repeat free;
+             dashboard's calls run in one analytics.db.reading block (a cursor of the process's
+             shared read-only instance, opened by the first render, and per-render reuse, as
+             app.py does); Streamlit's cache is NOT used, it would make every repeat free;
      next to the same figures computed naively in plain SQL over the base tables (answers,
      respondents, cloud_preferences, learning_interests), cold and best of --naive-repeat,
      printing naive/ours;

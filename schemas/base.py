@@ -3,10 +3,11 @@
 A model with ``coerce = True`` makes pandera deep-copy each column's schema and re-assign each
 column on every call, even when the column already has its dtype: about half of a dashboard
 frame's validation time. So ``validate`` first casts the columns that differ from their declared
-dtype in one ``astype``, limited to casts that lose nothing (a wider integer, integers to floats,
-integral values to nullable integers, text to ``str``, another datetime unit), then runs the same
-schema with coercion off. Every check still runs. Any other difference, or a cast that fails,
-goes through pandera's own coercion, which names the values it can't convert.
+dtype in one ``astype``, limited to casts that give exactly what pandera's coercion would and
+can't wrap (a wider integer, numbers to floats, integral floats to a nullable Int64, text to
+``str``, another datetime unit), then runs the same schema with coercion off. Every check still
+runs. Any other difference, or a cast that fails, goes through pandera's own coercion, which
+names the values it can't convert. tests/test_schema_base.py holds the two paths side by side.
 """
 from __future__ import annotations
 
