@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from pipelines.detect import auto_profile
 from pipelines.headers import looks_like_joined_header, split_headers
 from pipelines.profile import Profile, ProfileError, load_profile, to_dict
 from pipelines.read_file import FileRefused, RawTable, read_any
-from pipelines.transform import transform
+from pipelines.transform import concat_problems, respondent_rows, transform
 from pipelines.validate import validate_canonical
 
 MAX_REJECTED_SHARE = 0.5
@@ -143,6 +144,17 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
 
 
 def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.date | None) -> Prepared:
+    # Two helper threads take work that can run beside the main line: hashing the file (hashlib
+    # lets go of the GIL) and loading the taxonomy while the file is read, then the respondents'
+    # own columns while DuckDB maps the answers. About 0.3 s of a 100,000-row load.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="prepare") as pool:
+        digest = pool.submit(sha256_of, path)
+        builtin = pool.submit(taxonomy.builtin)
+        return _prepare_with(pool, digest, builtin, path, name, profile, wave, wave_date)
+
+
+def _prepare_with(pool: ThreadPoolExecutor, digest: Future, builtin: Future, path: Path, name: str, profile,
+                  wave: str | None, wave_date: dt.date | None) -> Prepared:
     given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
     raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
                    sheet=given and given.sheet)
@@ -152,7 +164,7 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
             f"{name}: {len(raw.ragged)} of {records - 1} rows have a different number of fields than the "
             "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
             "cut off); export the original file again")
-    tax = taxonomy.builtin()
+    tax = builtin.result()
     prof, unmatched, sheet = resolve_profile(raw, given, tax)
     tax = tax.with_additions(prof.areas, prof.skills)
     if sheet is None:
@@ -166,10 +178,10 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
     if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
         raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
                       "map the columns with a profile (try --suggest-profile)")
+    people = pool.submit(_people, sheet, prof)  # Python work, while DuckDB (GIL released) maps answers
     canonical = transform(sheet, prof, tax)
-
-    rows = _identify(canonical.rows.rename(columns={"_row": "source_row"}), prof)
-    problems = canonical.problems.rename(columns={"_row": "source_row"})
+    rows, row_problems = people.result()
+    problems = concat_problems([canonical.problems, row_problems]).rename(columns={"_row": "source_row"})
     if prof.layout == "long":
         rows, canonical = _one_row_per_person(rows, canonical, set(problems["source_row"]))
         superseded = _no_rows()
@@ -186,8 +198,14 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
         raise Refused(f"{name}: {failing['source_row'].nunique()} of {rows_read} rows fail checks (more than "
                       f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
     label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
-    return Prepared(name, sha256_of(path), raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
+    return Prepared(name, digest.result(), raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
                     canonical.unmapped_options)
+
+
+def _people(sheet, prof: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Respondent rows with their keyed ids, and the problems found in their own columns."""
+    rows, problems = respondent_rows(sheet, prof)
+    return _identify(rows.rename(columns={"_row": "source_row"}), prof), problems
 
 
 def _identify(rows: pd.DataFrame, prof: Profile) -> pd.DataFrame:

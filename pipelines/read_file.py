@@ -50,7 +50,7 @@ def read_any(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         data = path.read_bytes()
     except OSError as exc:
         raise FileRefused(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies a large file to look at it)
         raise FileRefused(f"{path.name} is empty")
     if data.startswith(XLSX_MAGIC):
         return read_xlsx(data, sheet=sheet, name=path.name)
@@ -120,25 +120,28 @@ def read_csv_bytes(data: bytes, *, encoding: str | None = None, delimiter: str |
     text, used = decode(data, encoding, name)
     if "\r\r\n" in text:  # some exporters write CR CR LF; it is one line end, not a blank row
         text = text.replace("\r\r\n", "\r\n")
-    text = text.rstrip("\r\n")
-    if not text.strip():
+    end = len(text)
+    while end and text[end - 1] in "\r\n":  # trailing line ends, without copying the text
+        end -= 1
+    if not end or text.isspace():
         raise FileRefused(f"{name} is empty")
     delim = delimiter if delimiter and delimiter != "auto" else sniff_delimiter(text)
-    if "\n" not in text and "\r" not in text:  # a header and nothing else
-        return _python_csv(text, delim, used)
+    if text.find("\n", 0, end) < 0 and text.find("\r", 0, end) < 0:  # a header and nothing else
+        return _python_csv(text[:end], delim, used)
     utf8 = text.encode("utf-8")
+    utf8_end = len(utf8) - (len(text) - end)  # line ends are one byte each in UTF-8
     ragged: list = []
     try:
-        table = _arrow_csv(utf8, delim, ragged)
+        table = _arrow_csv(memoryview(utf8)[:utf8_end], delim, ragged)
     except pa.ArrowInvalid as exc:
         raise FileRefused(f"{name} is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
     if not ragged:
         return RawTable(table, None, "csv", used, delim)
     # Ragged records: re-read with the csv module, which keeps exact record numbers.
-    return _python_csv(text, delim, used)
+    return _python_csv(text[:end], delim, used)
 
 
-def _arrow_csv(utf8: bytes, delim: str, ragged: list) -> pa.Table:
+def _arrow_csv(utf8: bytes | memoryview, delim: str, ragged: list) -> pa.Table:
     def on_invalid(row):
         ragged.append(row)
         return "skip"
@@ -146,7 +149,7 @@ def _arrow_csv(utf8: bytes, delim: str, ragged: list) -> pa.Table:
     n_cols = None
     # First pass: learn the column count so every column can be typed as string.
     first = pacsv.open_csv(
-        io.BytesIO(utf8),
+        pa.BufferReader(pa.py_buffer(utf8)),
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -156,7 +159,7 @@ def _arrow_csv(utf8: bytes, delim: str, ragged: list) -> pa.Table:
     ragged.clear()
     names = [f"c{i}" for i in range(n_cols)]
     return pacsv.read_csv(
-        io.BytesIO(utf8),
+        pa.BufferReader(pa.py_buffer(utf8)),
         read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22, use_threads=True),
         parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid,
                                          ignore_empty_lines=False),

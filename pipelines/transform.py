@@ -26,9 +26,9 @@ _TZ_SUFFIX = re.compile(r"\s*(GMT|UTC)\s*[+-]?\d{0,2}(:?\d{2})?\s*$", re.IGNOREC
 
 @dataclass
 class Canonical:
-    """Everything one file says, keyed by spreadsheet row (`_row`), before identities are hashed."""
+    """What one file's answers say, keyed by spreadsheet row (`_row`). The respondents' own
+    columns come from `respondent_rows`, which can run beside this."""
 
-    rows: pd.DataFrame  # _row, id_value, team, role, location, submitted_at
     answers: pd.DataFrame  # _row, skill_id, level
     cloud: pd.DataFrame  # _row, provider, kind
     interests: pd.DataFrame  # _row, skill_id
@@ -129,16 +129,19 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
 
     # 2. Every non-empty answer cell: one UNPIVOT, no per-cell work beyond dropping empties.
     keys = list(dict.fromkeys(k for k, *_ in colmap))
+    #    A view, not a table: its two readers below (the distinct answers, then the cell -> mapping
+    #    join) each stream the unpivot, which is faster than writing 6 M text cells down once.
     if keys:
         cols_sql = ", ".join(_q(k) for k in keys)
         con.execute(f"""
-            CREATE TEMP TABLE cells AS
+            CREATE TEMP VIEW cells AS
             SELECT _row, key, val FROM (UNPIVOT (SELECT _row, {cols_sql} FROM raw) ON {cols_sql}
                                         INTO NAME key VALUE val)
             WHERE val <> ''
         """)
     else:
-        con.execute("CREATE TEMP TABLE cells (_row INTEGER, key VARCHAR, val VARCHAR)")
+        con.execute("CREATE TEMP VIEW cells AS SELECT NULL::INTEGER AS _row, NULL::VARCHAR AS key, "
+                    "NULL::VARCHAR AS val WHERE false")
 
     # 3. Map each distinct (column, cell text) once, in Python: trim, split joined answers, drop
     #    missing markers, then read each token as a level, a skill or a provider.
@@ -208,8 +211,8 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         UNION SELECT DISTINCT q, target FROM mapped
         WHERE kind = 'picked' AND target IS NOT NULL AND q NOT IN (SELECT q FROM mapped_questions)
     """)
-    unknown = {r[0] for r in con.execute("SELECT DISTINCT target FROM mapped WHERE kind IN ('rating', 'picked') "
-                                         "AND target IS NOT NULL").fetchall()} - known_skills
+    # Every mapping row stands for cells that exist, so the mapping alone says which skills are named.
+    unknown = set(mapping.loc[mapping["kind"].isin(["rating", "picked"]), "target"].dropna()) - known_skills
     if unknown:
         raise ProfileError(f"the profile maps answers to skills missing from the taxonomy: {sorted(unknown)[:5]}")
     # An ENUM comes back to pandas as a categorical: millions of answers, a few dozen skill names.
@@ -250,17 +253,35 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
     """).df()
 
-    # 5. The respondent's own columns.
-    rows = _respondent_rows(con, sheet, profile, problems)
-    problems_df = pd.concat([p for p in problems if len(p)], ignore_index=True) if any(len(p) for p in problems) \
-        else pd.DataFrame({"_row": pd.Series(dtype="int32"), "column_name": pd.Series(dtype=object),
-                           "value": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
     skill_columns: dict[str, str] = {}
     for target, label in mapping.loc[mapping["kind"] == "rating", ["target", "col_label"]].itertuples(
             index=False):
         skill_columns.setdefault(target, label)
-    return Canonical(rows, answers, cloud, interests, problems_df, len(profile.questions),
+    return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
                      {k: sorted(set(v))[:20] for k, v in unmapped.items()}, skill_columns)
+
+
+def concat_problems(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Row-level problems (_row, column_name, value, reason) in the order found."""
+    found = [p for p in parts if len(p)]
+    if found:
+        return pd.concat(found, ignore_index=True)
+    return pd.DataFrame({"_row": pd.Series(dtype="int32"), "column_name": pd.Series(dtype=object),
+                         "value": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+
+
+def respondent_rows(sheet: Sheet, profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The respondents' own columns (_row, id_value, team, role, location, submitted_at) and the
+    problems found in them. On a DuckDB connection of its own, so it can run in a thread while
+    `transform` maps the answers."""
+    con = duckdb.connect()
+    try:
+        con.register("raw", sheet.data)
+        problems: list[pd.DataFrame] = []
+        rows = _respondent_rows(con, sheet, profile, problems)
+        return rows, concat_problems(problems)
+    finally:
+        con.close()
 
 
 def _long_layout(con, profile, skill_col: Column, level_col: Column, lookup, problems) -> str:

@@ -210,3 +210,18 @@ def test_secret_key_is_created_once_and_reused(env):
     mtime = os.stat(env.secret).st_mtime_ns
     loaded(env.ingest(write_csv(env.tmp / "k2.csv", rows + [["b@example.com", "B", "1"]]), wave="2025-H2"))
     assert env.secret.read_bytes() == key and os.stat(env.secret).st_mtime_ns == mtime
+
+
+def test_a_damaged_key_refuses_the_load_in_one_line_and_writes_nothing(env):
+    """The ids are hashed in a helper thread beside the answers' mapping: its failure still comes
+    back as the file's one-line refusal, and the database stays as it was."""
+    rows = [["Timestamp", "Email Address", "Team", "Docker"], ["2025/02/01 10:00:00", "a@example.com", "A", "2"]]
+    loaded(env.ingest(write_csv(env.tmp / "first.csv", rows)))
+    before = env.snapshot()
+    env.secret.write_text("short", encoding="ascii")
+    rows[1][1] = "b@example.com"
+    result = env.ingest(write_csv(env.tmp / "second.csv", rows))
+    assert result.status == "rejected"
+    assert "respondent id key" in result.message and "damaged" in result.message
+    assert "\n" not in result.message
+    assert env.snapshot() == before
