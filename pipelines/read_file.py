@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     ragged: list[tuple[int, int, int, str]] = field(default_factory=list)  # (row, fields, expected, text)
+    sha256: str | None = None  # of the bytes these records were read from (read_any sets it)
 
     @property
     def n_records(self) -> int:
@@ -52,11 +55,18 @@ def read_any(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         raise FileRefused(f"cannot read {path.name}: {exc.strerror or exc}") from exc
     if not data or data.isspace():  # (not data.strip(): that copies a large file to look at it)
         raise FileRefused(f"{path.name} is empty")
-    if data.startswith(XLSX_MAGIC):
-        return read_xlsx(data, sheet=sheet, name=path.name)
     if data.startswith(OLE_MAGIC):
         raise FileRefused(f"{path.name} is a legacy .xls workbook; save it as .xlsx or CSV and upload again")
-    return read_csv_bytes(data, encoding=encoding, delimiter=delimiter, name=path.name)
+    # The digest of the very bytes parsed (the file could change on disk meanwhile), computed
+    # while they are parsed: hashlib lets go of the GIL on a large buffer.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        if data.startswith(XLSX_MAGIC):
+            table = read_xlsx(data, sheet=sheet, name=path.name)
+        else:
+            table = read_csv_bytes(data, encoding=encoding, delimiter=delimiter, name=path.name)
+    table.sha256 = digest.result()
+    return table
 
 
 def decode(data: bytes, encoding: str | None = None, name: str = "file") -> tuple[str, str]:

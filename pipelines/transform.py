@@ -211,8 +211,10 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         UNION SELECT DISTINCT q, target FROM mapped
         WHERE kind = 'picked' AND target IS NOT NULL AND q NOT IN (SELECT q FROM mapped_questions)
     """)
-    # Every mapping row stands for cells that exist, so the mapping alone says which skills are named.
-    unknown = set(mapping.loc[mapping["kind"].isin(["rating", "picked"]), "target"].dropna()) - known_skills
+    # Every mapping row stands for cells that exist, so the mapping says which skills answers name;
+    # a multi-select's map also offers skills nobody picked.
+    unknown = (set(mapping.loc[mapping["kind"].isin(["rating", "picked"]), "target"].dropna())
+               | {target for _, target in offered}) - known_skills
     if unknown:
         raise ProfileError(f"the profile maps answers to skills missing from the taxonomy: {sorted(unknown)[:5]}")
     # An ENUM comes back to pandas as a categorical: millions of answers, a few dozen skill names.
@@ -253,9 +255,12 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
     """).df()
 
+    # The header a problem with a skill is reported under: the first column (in the sheet's order)
+    # that rates it, whatever order SELECT DISTINCT gave the mapping in.
+    position = {key: i for i, key in enumerate(keys)}
+    ratings = mapping.loc[mapping["kind"] == "rating", ["key", "target", "col_label"]]
     skill_columns: dict[str, str] = {}
-    for target, label in mapping.loc[mapping["kind"] == "rating", ["target", "col_label"]].itertuples(
-            index=False):
+    for _, target, label in sorted(ratings.itertuples(index=False), key=lambda r: position[r[0]]):
         skill_columns.setdefault(target, label)
     return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
                      {k: sorted(set(v))[:20] for k, v in unmapped.items()}, skill_columns)

@@ -171,6 +171,20 @@ questions:
     assert dict(env.rows("SELECT team, role FROM respondents")) == {"A": None, "B": "None", "C": "Dev"}
 
 
+@pytest.mark.parametrize("question", [
+    "{kind: rating, columns: [Docker], skills: {Docker: no_such_skill}}",
+    # a multi-select's map offers the skill even though nobody picked that option
+    "{kind: picked, columns: [Tools], separator: ';', level: 2, skills: {Docker: docker, Helm: no_such_skill}}",
+])
+def test_a_profile_naming_a_skill_outside_the_taxonomy_is_refused_in_one_line(env, question):
+    rows = [["Email Address", "Team", "Docker", "Tools"], ["a@example.com", "A", "3", "Docker"]]
+    profile = write_profile(env.tmp / "p.yaml", BASE + f"questions: [{question}]\n")
+    result = env.ingest(write_csv(env.tmp / "f.csv", rows), profile=profile)
+    assert result.status == "rejected"
+    assert result.message.endswith("maps answers to skills missing from the taxonomy: ['no_such_skill']")
+    assert env.snapshot() == {}
+
+
 def test_extra_labels_extend_the_built_in_ones(env):
     profile = write_profile(env.tmp / "p.yaml", BASE + """
 levels: {labels: {4: [guru], 1: [heard of it]}}

@@ -241,3 +241,13 @@ def test_binary_files_are_refused_with_one_line(tmp_path, content):
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(FileRefused):
         read_any(tmp_path / "does-not-exist.csv")
+
+
+def test_the_digest_is_of_the_bytes_that_were_parsed(tmp_path):
+    import hashlib
+
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_bytes(b"Email Address,Docker\r\na@example.com,3\r\n")
+    xlsx_path = write_xlsx(tmp_path / "a.xlsx", {"Sheet1": [["Email Address", "Docker"], ["a@example.com", 3]]})
+    for path in (csv_path, xlsx_path):
+        assert read_any(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
