@@ -50,7 +50,7 @@ def skill_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
 def area_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """One row per area answered in the wave: coverage by best level, target and gap."""
     with reader(db) as con:
-        return area_coverage_for_wave(con, f, s)
+        return AreaCoverageFrame.validate(area_coverage_rows(con, f, s))
 
 
 def top_gaps(db: str, f: Filters, s: Settings, limit: int = 5) -> pd.DataFrame:
@@ -203,7 +203,6 @@ def _every_area_skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame,
     return frame, selection.sizes(con, f).get(wave.wave_id, 0)
 
 
-
 def _filled_counts(table: str, key: str, f: Filters) -> str:
     """CTEs ending in `filled`: per `key` asked in the wave, the filtered people's level counts
     (0 where the filter leaves nobody). `table` and `key` are fixed names from this module."""
@@ -227,14 +226,10 @@ def _filled_counts(table: str, key: str, f: Filters) -> str:
             FROM asked a LEFT JOIN cells c USING ({key})
         )"""
 
-def area_coverage_for_wave(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
-    """area_coverage on an open connection; ``wave_id`` (if given) overrides the filters' wave."""
-    return AreaCoverageFrame.validate(area_coverage_rows(con, f, s, wave_id))
-
 
 def area_coverage_rows(con, f: Filters, s: Settings, wave_id: int | None = None) -> pd.DataFrame:
-    """area_coverage_for_wave, not yet validated: for callers that validate what they make of it
-    (pandera costs ~7 ms a frame, so a page render validates each frame it is handed once)."""
+    """area_coverage on an open connection, not yet validated (callers validate what they make of
+    it: a page render validates each frame it is handed once); ``wave_id`` overrides the filters'."""
     check_aggregates(con)
     wave = resolve(con, f.wave_id if wave_id is None else wave_id)
     if wave is None:

@@ -8,8 +8,7 @@ columns at once need the fine table. See pipelines/aggregates.py for the rollup 
 from __future__ import annotations
 
 from analytics.filters import Filters
-
-PEOPLE = ("team", "role", "location")
+from pipelines.aggregates import PEOPLE  # the people columns the rollups sum away, one grain each
 
 
 def grain(f: Filters, by: str | None = None) -> str | None:
