@@ -97,7 +97,10 @@ def redact(value: object) -> object:
 def redact_column(values: pd.Series) -> pd.Series:
     """`redact` over a column, once per distinct value."""
     distinct = values.dropna().unique()
-    return values.map({v: redact(v) for v in distinct})
+    redacted = {v: redact(v) for v in distinct}
+    if all(new is old for old, new in redacted.items()):  # no email in it: nothing to map
+        return values
+    return values.map(redacted)
 
 
 def default_wave(submitted: pd.Series) -> tuple[str, dt.date] | None:
@@ -180,7 +183,8 @@ def _prepare_with(pool: ThreadPoolExecutor, builtin: Future, path: Path, name: s
         rows, superseded = _latest_submission(rows)
     rows = rows[~rows["source_row"].isin(set(problems["source_row"]) | set(superseded["source_row"]))]
     frames, invalid = validate_canonical(canonical, rows)
-    frames = {k: v[~v["source_row"].isin(set(invalid["source_row"]))] for k, v in frames.items()}
+    if len(invalid):
+        frames = {k: v[~v["source_row"].isin(set(invalid["source_row"]))] for k, v in frames.items()}
     rejected = _rejections([problems, superseded, invalid, _ragged_rows(raw)], prof)
     rows_read = sheet.data.num_rows + len(raw.ragged)
     failing = rejected[~rejected["source_row"].isin(superseded["source_row"])]

@@ -127,28 +127,49 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_bytes(data: bytes, *, encoding: str | None = None, delimiter: str | None = None,
                    name: str = "file") -> RawTable:
-    text, used = decode(data, encoding, name)
-    if "\r\r\n" in text:  # some exporters write CR CR LF; it is one line end, not a blank row
-        text = text.replace("\r\r\n", "\r\n")
-    end = len(text)
-    while end and text[end - 1] in "\r\n":  # trailing line ends, without copying the text
+    utf8, used, blank = _utf8_as_is(data, encoding)
+    if utf8 is None:  # another encoding, a BOM or NULs: decode, then parse the text as UTF-8
+        text, used = decode(data, encoding, name)
+        utf8, blank = text.encode("utf-8"), text.isspace()
+        del text
+    if b"\r\r" in utf8:  # some exporters write CR CR LF; it is one line end, not a blank row
+        utf8 = utf8.replace(b"\r\r\n", b"\r\n")
+    end = len(utf8)
+    while end and utf8[end - 1] in b"\r\n":  # trailing line ends, without copying the file
         end -= 1
-    if not end or text.isspace():
+    if not end or blank:
         raise FileRefused(f"{name} is empty")
-    delim = delimiter if delimiter and delimiter != "auto" else sniff_delimiter(text)
-    if text.find("\n", 0, end) < 0 and text.find("\r", 0, end) < 0:  # a header and nothing else
-        return _python_csv(text[:end], delim, used)
-    utf8 = text.encode("utf-8")
-    utf8_end = len(utf8) - (len(text) - end)  # line ends are one byte each in UTF-8
+    # Sniff on the first 64 K characters (decoding a little more than that is enough).
+    head = utf8[:262144].decode("utf-8", errors="ignore")[:65536]
+    delim = delimiter if delimiter and delimiter != "auto" else sniff_delimiter(head)
+    if utf8.find(b"\n", 0, end) < 0 and utf8.find(b"\r", 0, end) < 0:  # a header and nothing else
+        return _python_csv(utf8[:end].decode("utf-8"), delim, used)
     ragged: list = []
     try:
-        table = _arrow_csv(memoryview(utf8)[:utf8_end], delim, ragged)
+        table = _arrow_csv(memoryview(utf8)[:end], delim, ragged)
     except pa.ArrowInvalid as exc:
         raise FileRefused(f"{name} is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
     if not ragged:
         return RawTable(table, None, "csv", used, delim)
     # Ragged records: re-read with the csv module, which keeps exact record numbers.
-    return _python_csv(text[:end], delim, used)
+    return _python_csv(utf8[:end].decode("utf-8"), delim, used)
+
+
+def _utf8_as_is(data: bytes, encoding: str | None) -> tuple[bytes | None, str, bool]:
+    """(the bytes themselves, encoding, all blank) when they already are UTF-8 text with no BOM
+    and no NULs, as most exports are: nothing to decode and encode again. (None, ...) otherwise."""
+    declared = encoding if encoding and encoding.lower() not in {"auto", ""} else None
+    if declared and declared.lower().replace("_", "-") not in {"utf-8", "utf8"}:
+        return None, "", False
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        return None, "", False
+    if data.isascii():
+        return data, declared or "utf-8", data.isspace()
+    try:
+        text = data.decode("utf-8")  # the check that it is UTF-8 (and blank only in Unicode's sense)
+    except UnicodeDecodeError:
+        return None, "", False
+    return data, declared or "utf-8", text.isspace()
 
 
 def _arrow_csv(utf8: bytes | memoryview, delim: str, ragged: list) -> pa.Table:

@@ -24,9 +24,12 @@ def _reason(check: str, column: str) -> str:
 
 def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame,
                    skill_columns: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(valid rows, problems) — every check runs (lazy) and each failing row is reported, not raised."""
+    """(valid rows, problems) — every check runs (lazy) and each failing row is reported, not raised.
+
+    `frame` is the caller's to give away: it is validated in place, not copied first (millions of
+    answers at org scale)."""
     try:
-        return model.validate(frame, lazy=True), _no_problems()
+        return model.validate(frame, lazy=True, inplace=True), _no_problems()
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         row_cases = cases[cases["index"].notna()]
@@ -46,7 +49,7 @@ def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame,
                 frame.loc[index, "skill_id"] if "skill_id" in frame else [None] * len(index), strict=True)],
         })
         kept = frame.drop(index=index.unique())
-        return model.validate(kept, lazy=True), problems
+        return model.validate(kept, lazy=True, inplace=True), problems
 
 
 def _no_problems() -> pd.DataFrame:

@@ -26,14 +26,20 @@ class Frame(pa.DataFrameModel):
                  sample: int | None = None, random_state: int | None = None, lazy: bool = False,
                  inplace: bool = False):
         schema = cls.to_schema()
-        if schema.coerce and not inplace:  # inplace: pandera's coercion changes the caller's frame
+        if schema.coerce:
             casts = lossless_casts(schema, check_obj)
             if casts is not None:
                 try:
-                    check_obj = check_obj.astype(casts) if casts else check_obj
-                    schema = _without_coercion(cls)
+                    cast = check_obj.astype(casts) if casts else check_obj
                 except Exception:  # e.g. 1.5 or inf into an integer: pandera's coercion reports it
                     pass
+                else:
+                    if inplace:  # as pandera's coercion would, the caller's frame gets the dtypes
+                        for name in casts:
+                            check_obj[name] = cast[name]
+                    else:
+                        check_obj = cast
+                    schema = _without_coercion(cls)
         return schema.validate(check_obj, head, tail, sample, random_state, lazy, inplace)
 
 

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 import stat
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pytest
 from pipeline_fixtures import email, levels_by_team, write_csv, write_xlsx
+
+from pipelines import identity
+from pipelines.text import norm
 
 EMAIL_RE = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -225,3 +231,20 @@ def test_a_damaged_key_refuses_the_load_in_one_line_and_writes_nothing(env):
     assert "respondent id key" in result.message and "damaged" in result.message
     assert "\n" not in result.message
     assert env.snapshot() == before
+
+
+@pytest.mark.parametrize("key", ["k" * 32, "0123456789abcdef" * 4, "a-long-key-longer-than-one-sha256-block;" * 3],
+                         ids=["short", "64-char hex", "longer than a block"])
+def test_hash_ids_is_hmac_sha256_of_the_normalised_value(tmp_path, monkeypatch, key):
+    """The id function must never drift: a person's id links their answers across waves. The oracle
+    is the standard library's hmac, over the same normal form."""
+    path = tmp_path / "key"
+    path.write_text(key, encoding="ascii")
+    monkeypatch.setenv("SKILLS_SECRET_FILE", str(path))
+    values = pd.Series(["Ann@Example.com", "  ann@example.COM ", "Ｂｏｂ　Smith", "straße", 7, None, "7",
+                        "a\u00a0b", "Ann@Example.com"], dtype=object)
+    expected = [None if v is None else hmac.new(key.encode("ascii"), norm(str(v)).encode("utf-8"),
+                                                 "sha256").hexdigest()[:32] for v in values]
+    got = identity.hash_ids(values)
+    assert got.tolist() == expected
+    assert got[0] == got[1] and got[4] == got[6] and got[0] != got[3]  # normal forms shared, not all alike

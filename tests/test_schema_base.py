@@ -165,6 +165,25 @@ def test_verdicts_are_not_all_alike():
     assert lossless_casts(schema, CASES["float ids"]) is None  # float -> int64 would truncate
 
 
+@pytest.mark.parametrize("case", list(CASES))
+def test_inplace_validation_matches_pandera_inplace(case):
+    """inplace=True: the same verdict as pandera's, the caller's own frame returned and left with the
+    dtypes pandera's in-place coercion would give it (the ingest validates millions of answers so)."""
+    ours_data, theirs_data = CASES[case].copy(), CASES[case].copy()
+    try:
+        ours = Counts.validate(ours_data, lazy=True, inplace=True)
+    except pandera.errors.SchemaErrors:
+        ours = None
+    try:
+        theirs = Counts.to_schema().validate(theirs_data, lazy=True, inplace=True)
+    except pandera.errors.SchemaErrors:
+        theirs = None
+    assert (ours is None) == (theirs is None), case
+    if ours is not None:
+        assert ours is ours_data and theirs is theirs_data
+        assert_frame_equal(ours_data, theirs_data, check_exact=True)
+
+
 def test_validate_does_not_change_the_callers_frame():
     data = CASES["int32 ids (DuckDB INTEGER)"].copy()
     Counts.validate(data)

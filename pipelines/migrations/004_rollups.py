@@ -9,4 +9,6 @@ def upgrade(con) -> None:
         # Same columns as the fine table plus grain; team / role / location are NULL where summed away.
         con.execute(f"CREATE TABLE {table}_rollup AS SELECT NULL::VARCHAR AS grain, * FROM {table} LIMIT 0")
         con.execute(f"ALTER TABLE {table}_rollup ALTER COLUMN grain SET NOT NULL")
-    fill_rollups(con)
+    any_rows = " UNION ALL ".join(f"SELECT 1 FROM (SELECT 1 FROM {table} LIMIT 1)" for table in ROLLUP_KEYS)
+    if con.execute(f"SELECT count(*) FROM ({any_rows})").fetchall()[0][0]:  # a new database has none to sum
+        fill_rollups(con)
