@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -452,4 +453,13 @@ def _run(args, parser) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # By now every load is committed and its database closed. Leaving without the interpreter's
+    # teardown (a last garbage collection over the ~90,000 objects pandas, pandera and DuckDB
+    # create at import) saves 0.15 s of every CLI run; only the output buffers need flushing.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader that went away (| head): nothing more can reach it
+        pass
+    os._exit(code)
