@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -453,10 +454,13 @@ def _run(args, parser) -> int:
 
 
 if __name__ == "__main__":
+    # The ~90,000 objects pandas, pandera and DuckDB create at import live as long as the process:
+    # frozen, no full garbage collection walks them again during the load (0.05 s at 100,000 rows).
+    gc.freeze()
     code = main()
     # By now every load is committed and its database closed. Leaving without the interpreter's
-    # teardown (a last garbage collection over the ~90,000 objects pandas, pandera and DuckDB
-    # create at import) saves 0.15 s of every CLI run; only the output buffers need flushing.
+    # teardown (a last garbage collection over all those objects) saves another 0.15 s; only the
+    # output buffers need flushing.
     try:
         sys.stdout.flush()
         sys.stderr.flush()
