@@ -215,7 +215,7 @@ def _identify(rows: pd.DataFrame, prof: Profile) -> pd.DataFrame:
         rows["respondent_id"] = identity.per_ingestion_ids(rows["source_row"])
     rows = rows.drop(columns=["id_value"])
     for col in ("team", "role", "location"):
-        rows[col] = redact_column(rows[col].astype(object))
+        rows[col] = redact_column(rows[col])
     return rows
 
 
