@@ -6,8 +6,8 @@ Each contender runs in its own process (so peak memory is its own) on the same g
   duckdb  DuckDB alone: read_csv(all_varchar) + UNPIVOT into a table of a fresh database file
   pandas  a plain pandas pipeline: read_csv, melt, map labels, pandera validation, insert
   ours    python -m pipelines.ingest on the file into a fresh database
-The contenders take turns, --repeat rounds, and the best run of each is kept (the machines are
-noisy, and their speed drifts: turns keep most of the drift out of the ratios).
+The contenders take turns, --repeat rounds in a shuffled order, and the best run of each is kept
+(the machines are noisy, and their speed drifts: turns keep most of the drift out of the ratios).
 
 pandas and ours run as installed from requirements.txt: the packages requirements-dev.txt adds
 for tests are hidden from them. pandera imports one of those (hypothesis, for its data-synthesis
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -68,11 +70,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def dev_only_packages() -> list[str]:
-    """Import names of the packages requirements-dev.txt adds to requirements.txt."""
+    """The packages requirements-dev.txt adds to requirements.txt, by the name they are imported as
+    (the distribution name, lower case, "-" as "_": true of every package there today)."""
     def names(path: Path) -> set[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
-        return {line.split("==")[0].strip().lower().replace("-", "_") for line in lines
-                if line.strip() and not line.startswith(("#", "-"))}
+        found = (re.match(r"[A-Za-z0-9_.-]+", line.strip()) for line in lines
+                 if line.strip() and not line.lstrip().startswith(("#", "-")))
+        return {m.group(0).lower().replace("-", "_") for m in found if m}
     return sorted(names(ROOT / "requirements-dev.txt") - names(ROOT / "requirements.txt"))
 
 
@@ -93,12 +97,11 @@ def run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
 
 
 def take_turns(contenders: dict, repeat: int, env=None) -> dict[str, tuple[float, float]]:
-    """{name: (best seconds, peak MiB)}: each round runs every contender once, in turn, starting
-    one further along each round (so none always runs right after the same one)."""
+    """{name: (best seconds, peak MiB)}: each round runs every contender once, in an order shuffled
+    each round (a fixed seed), so no contender always runs right after the same one."""
     runs: dict[str, list] = {name: [] for name in contenders}
-    names = list(contenders)
     for i in range(repeat):
-        for name in names[i % len(names):] + names[:i % len(names)]:
+        for name in random.Random(i).sample(list(contenders), len(contenders)):
             runs[name].append(run(contenders[name](i), env))
     return {name: (min(r[0] for r in found), max(r[1] for r in found)) for name, found in runs.items()}
 

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from charset_normalizer import from_bytes
 LEGACY_ENCODINGS = ["cp1252", "mac_roman", "cp932", "latin_1"]
 DELIMITERS = [",", ";", "\t"]
 XLSX_MAGIC = b"PK\x03\x04"
+_ASCII_BLANK = re.compile(rb"[\t-\r\x1c-\x20]*")  # the ASCII characters str.isspace() counts
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 
 
@@ -163,8 +165,8 @@ def _utf8_as_is(data: bytes, encoding: str | None) -> tuple[bytes | None, str, b
         return None, "", False
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
         return None, "", False
-    if data.isascii():
-        return data, declared or "utf-8", data.isspace()
+    if data.isascii():  # blank as str.isspace() has it, which also counts \x1c-\x1f
+        return data, declared or "utf-8", _ASCII_BLANK.fullmatch(data) is not None
     try:
         text = data.decode("utf-8")  # the check that it is UTF-8 (and blank only in Unicode's sense)
     except UnicodeDecodeError:

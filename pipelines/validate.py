@@ -27,10 +27,13 @@ def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame,
     """(valid rows, problems) — every check runs (lazy) and each failing row is reported, not raised.
 
     `frame` is the caller's to give away: it is validated in place, not copied first (millions of
-    answers at org scale)."""
+    answers at org scale). Problems are reported from the frame as it was given, before any cast.
+    """
+    given = frame.copy(deep=False)  # the columns as given (in-place coercion replaces frame's)
     try:
         return model.validate(frame, lazy=True, inplace=True), _no_problems()
     except pandera.errors.SchemaErrors as exc:
+        frame = given
         cases = exc.failure_cases
         row_cases = cases[cases["index"].notna()]
         if len(row_cases) < len(cases):  # a frame-level failure (wrong dtype, missing column) is our bug

@@ -89,3 +89,20 @@ def test_cell_map_of_a_grid():
     got = pairs(keys, mids, data)
     assert got == text_join(keys, mids, data)
     assert len(got) == sum(1 for j in range(1, 9) for i in range(rows) if levels[(i * 7 + j * 3) % len(levels)] not in ("", "n/a"))
+
+
+def test_a_sheet_without_data_rows_has_no_cells():
+    empty = DATA.slice(0, 0)
+    assert pairs(["c1", "c3"], {"c1": {}, "c3": {}}, empty) == []
+
+
+def test_a_file_whose_only_complete_row_is_damaged_is_refused_for_that(tmp_path):
+    """No data row left once a ragged one is set aside: the refusal names the damage, not an
+    internal error (a sheet of zero rows once reached the cell map)."""
+    from pipelines.ingest import Refused, prepare_file
+
+    path = tmp_path / "one_ragged_row.csv"
+    path.write_text("Email,Team,Docker,Kubernetes\n,,,\n,,,\na@x.com,A,1\n", encoding="utf-8")
+    with pytest.raises(Refused) as refused:
+        prepare_file(path)
+    assert "fields" in str(refused.value) and "Error" not in str(refused.value)

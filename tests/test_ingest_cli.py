@@ -211,3 +211,33 @@ def test_suggest_profile_on_a_binary_file_exits_3_without_traceback(env):
     no_traceback(proc)
     assert proc.returncode == 3
     assert len([line for line in proc.stderr.splitlines() if line.strip()]) == 1
+
+
+# --- how the process ends (it leaves without the interpreter's teardown) -----------------------------
+
+def test_cli_exit_codes_survive_a_closed_or_broken_stdout(env):
+    """A load that succeeded exits 0 even with stdout closed; a reader that goes away mid-output is
+    an error (3) reported on stderr in one line, as before the fast exit; and the data is there."""
+    import os
+    import subprocess
+
+    from pipeline_fixtures import PROJECT, cli_command
+
+    path = write_csv(env.tmp / "grid.csv", GRID)
+    environ = {**os.environ, "SKILLS_SECRET_FILE": str(env.secret), "SKILLS_DB": env.db}
+    closed = subprocess.run(cli_command(str(path)), cwd=PROJECT, env=environ, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, timeout=120,
+                            preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 0, closed.stderr
+    no_traceback(closed.stderr)
+    assert levels_by_team(env) == {"A": {"docker": 4, "kubernetes": 2}, "C": {"docker": 0},
+                                   "D": {"docker": 3, "kubernetes": 4}}
+    # A reader that closes the pipe at once: the output can't be written, and the CLI says so.
+    second = write_csv(env.tmp / "grid2.csv", GRID)
+    reader = subprocess.Popen(cli_command(str(second), "--wave", "2031-H1", "--json"), cwd=PROJECT, env=environ,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader.stdout.close()
+    err = reader.stderr.read()
+    assert reader.wait(timeout=120) == 3
+    no_traceback(err)
+    assert "nanobind" not in err and len(err.strip().splitlines()) == 1

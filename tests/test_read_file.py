@@ -214,8 +214,9 @@ def test_xlsx_date_cells_become_readable_timestamps(env):
 
 # --- files that are not surveys -----------------------------------------------------------------
 
-@pytest.mark.parametrize("content", [b"", b"   \n\r\n  \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"],
-                         ids=["zero-bytes", "whitespace", "bom-only", "bom-newline"])
+@pytest.mark.parametrize("content", [b"", b"   \n\r\n  \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n",
+                                     b"\x1c\n\x1d\n", "\u3000\n\u00a0\n".encode()],
+                         ids=["zero-bytes", "whitespace", "bom-only", "bom-newline", "separator-chars", "unicode-spaces"])
 def test_empty_files_are_refused(tmp_path, content):
     path = tmp_path / "empty.csv"
     path.write_bytes(content)
