@@ -23,8 +23,8 @@ from charset_normalizer import from_bytes
 LEGACY_ENCODINGS = ["cp1252", "mac_roman", "cp932", "latin_1"]
 DELIMITERS = [",", ";", "\t"]
 XLSX_MAGIC = b"PK\x03\x04"
-_ASCII_BLANK = re.compile(rb"[\t-\r\x1c-\x20]*")  # the ASCII characters str.isspace() counts
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_ASCII_BLANK = re.compile(rb"[\t-\r\x1c-\x20]*")  # the ASCII characters str.isspace() counts
 
 
 class FileRefused(ValueError):
