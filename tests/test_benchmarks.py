@@ -35,3 +35,14 @@ def test_a_tiny_benchmark_prints_every_contender(capsys):
     for label in ("duckdb read_csv+UNPIVOT", "pandas+pandera pipeline", "pipelines.ingest (ours)", "ours in the dev venv",
                   "hypothesis", "targets:"):
         assert label in out
+
+
+def test_one_command_runs_both_parts_in_order(monkeypatch, capsys):
+    import benchmarks.__main__ as everything
+
+    ran = []
+    monkeypatch.setattr(everything.ingest_benchmark, "main", lambda argv: ran.append(("ingest", argv)) or 0)
+    monkeypatch.setattr(everything.pages_benchmark, "main", lambda argv: ran.append(("pages", argv)) or 1)
+    assert everything.main([]) == 1  # a part's failure is the command's
+    assert ran == [("ingest", []), ("pages", [])]
+    assert everything.main(["--repeat", "9"]) == 2 and "usage" in capsys.readouterr().err
