@@ -193,11 +193,14 @@ def _delete_stale(con) -> None:
 def fill_rollups(con, target: list[int] | None = None, cohort: list[int] | None = None) -> None:
     """Sum the fine rows of the ``target`` waves (cohort rows: of the ``cohort`` waves) into the
     rollup tables; None: every row (migration 004 fills them this way)."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(  # one catalog read for all the tables
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND list_contains(?, table_name) ORDER BY table_name, column_index",
+            [list(ROLLUP_KEYS)]).fetchall():
+        columns.setdefault(table, []).append(column)
     for table, keys in ROLLUP_KEYS.items():
-        counts = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
-            [table]).fetchall() if c not in keys and c not in PEOPLE]
+        counts = [c for c in columns[table] if c not in keys and c not in PEOPLE]
         if target is None:
             where, params = "TRUE", []
         elif "population" in keys:

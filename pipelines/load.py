@@ -91,6 +91,7 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         con.execute("""
             INSERT INTO respondents SELECT ?, respondent_id, ?, team, role, location, submitted_at FROM _keep
         """, [wave_id, ingestion_id])
+        _check_one_row_per_person(con, wave_id)
         for table, cols in (("answers", "k.respondent_id, f.skill_id, f.level"),
                             ("cloud_preferences", "k.respondent_id, f.provider, f.kind"),
                             ("learning_interests", "k.respondent_id, f.skill_id")):
@@ -111,6 +112,16 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         con.execute("ROLLBACK")
         raise
     return ingestion_id, wave_id, superseded
+
+
+def _check_one_row_per_person(con, wave_id: int) -> None:
+    """The wave holds each person once (the key migration 005 dropped, checked here instead). The
+    steps above keep it so; a load that breaks it anyway is refused whole, nothing written."""
+    twice = con.execute("SELECT count(*) - count(DISTINCT respondent_id) FROM respondents WHERE wave_id = ?",
+                        [wave_id]).fetchall()[0][0]
+    if twice:
+        raise RuntimeError(f"{twice} respondent(s) would be in this wave twice; the load is refused "
+                           "(please report this: the loader should have kept only their latest submission)")
 
 
 def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int, actor: str | None = None) -> bool:

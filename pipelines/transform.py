@@ -167,7 +167,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     #    Written down when several statements below read it; a clean rating grid's cells are read
     #    once (the answers), as every other statement's mapping side is empty.
     reread = profile.layout == "long" or mapping["error"].notna().any() or (mapping["kind"] != "rating").any()
-    _cell_map(con, sheet, keys, mids, as_table=bool(reread))
+    mid_columns = _cell_map(con, sheet, keys, mids, as_table=bool(reread))
     con.execute("""
         CREATE TEMP VIEW mapped AS
         SELECT c._row, m.q, m.kind, m.cloud_kind, m.col_label, m.val, m.target, m.level::SMALLINT AS level, m.error
@@ -240,13 +240,13 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
                       .groupby("target").size()]
     simple = (profile.layout == "wide" and not offered and not (mapping["kind"] == "picked").any()
               and all(n == 1 for n in rating_targets)
-              and not any(q.separator for q in profile.questions if q.kind == "rating"))
-    if simple:  # one column per skill, one answer per cell: no aggregation needed
-        answers_sql = """
-            SELECT c._row, m.target::skill_t AS skill_id, m.level::TINYINT AS level
-            FROM cell_map c JOIN mapping m USING (mid) WHERE m.kind = 'rating' AND m.error IS NULL
-        """
-    answers = con.sql(answers_sql.format(long=long_sql)).to_arrow_table().to_pandas()  # faster than .df()
+              and not any(q.separator for q in profile.questions if q.kind == "rating")
+              and mapping["level"].dropna().between(-128, 127).all())  # else the TINYINT cast below refuses it
+    if simple:
+        answers = _grid_answers(sheet.data.column("_row"), list(mid_columns.values()), mapping,
+                                sorted(known_skills))
+    else:
+        answers = con.sql(answers_sql.format(long=long_sql)).to_arrow_table().to_pandas()  # faster than .df()
     cloud = con.execute("""
         SELECT DISTINCT _row, target AS provider, cloud_kind AS kind FROM mapped WHERE kind = 'cloud'
     """).df()
@@ -265,9 +265,36 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
                      {k: sorted(set(v))[:20] for k, v in unmapped.items()}, skill_columns)
 
 
-def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list[int]]], as_table: bool = True) -> None:
+def _grid_answers(rows: pa.ChunkedArray, mid_columns: list[pa.ChunkedArray], mapping: pd.DataFrame,
+                  skills: list[str]) -> pd.DataFrame:
+    """The answers of a simple grid (one column per skill, one rating per cell) straight from the
+    cells' mapping ids: the same rows, in the same order (row by row, columns left to right), as
+    `cell_map JOIN mapping` keeping error-free ratings, without DuckDB handing millions of rows
+    to Arrow and then to pandas (0.25 s -> 0.07 s at 6 M cells)."""
+    rating = ((mapping["kind"] == "rating") & mapping["error"].isna()).to_numpy()
+    none = len(mapping)  # the id an empty cell gets; it stands for no answer
+    # mapping id -> skill category code * 256 + level + 128 (the TINYINT range), or -1 for no answer:
+    # one lookup per cell
+    answer = np.full(none + 1, -1, np.int32)
+    answer[:none][rating] = (pd.Categorical(mapping["target"][rating], categories=skills).codes.astype(np.int32) * 256
+                             + mapping["level"][rating].to_numpy(np.int32) + 128)
+    by_column = np.empty((len(mid_columns), len(rows)), np.int32)
+    for j, mids in enumerate(mid_columns):
+        by_column[j] = answer[mids.fill_null(none).to_numpy()]
+    cells = np.ascontiguousarray(by_column.T)  # row by row: one copy, 2.5x faster than filling columns of it
+    answered = cells >= 0
+    found = cells[answered]
+    return pd.DataFrame({
+        "_row": np.repeat(rows.to_numpy(), answered.sum(axis=1)),
+        "skill_id": pd.Categorical.from_codes(found >> 8, categories=skills),
+        "level": ((found & 255) - 128).astype(np.int8),
+    })
+
+
+def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list[int]]],
+              as_table: bool = True) -> dict[str, pa.ChunkedArray]:
     """cell_map (_row, mid): one row per answer cell and mapping row it stands for (a table, or a
-    view that streams it to each reader).
+    view that streams it to each reader). Returns the mapping-id column of each single column.
 
     A column whose every text stands for at most one mapping row (a rating grid, a single choice)
     is turned into mapping ids by Arrow's hash lookup, and DuckDB unpivots those integer columns:
@@ -277,12 +304,14 @@ def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list
     single = [k for k in keys if all(len(m) <= 1 for m in mids[k].values())]
     joined = [k for k in keys if k not in single]
     parts = []
+    mid_columns = {}
     if single:
         columns = {"_row": sheet.data.column("_row")}
         for i, key in enumerate(single):
             texts = [val for val, found in mids[key].items() if found]
             position = pc.index_in(sheet.data.column(key), value_set=pa.array(texts, pa.string()))
-            columns[f"m{i}"] = pc.take(pa.array([mids[key][val][0] for val in texts], pa.int32()), position)
+            columns[f"m{i}"] = mid_columns[key] = pc.take(pa.array([mids[key][val][0] for val in texts], pa.int32()),
+                                                          position)
         # In batches of 16 K rows: DuckDB scans an Arrow table one batch per thread (0.13 s -> 0.06 s).
         mids_table = pa.table(columns)
         con.register("cell_mids", pa.Table.from_batches(mids_table.to_batches(max_chunksize=1 << 14),
@@ -298,6 +327,7 @@ def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list
     if not parts:
         parts.append("SELECT NULL::INTEGER AS _row, NULL::BIGINT AS mid WHERE false")
     con.execute(f"CREATE TEMP {'TABLE' if as_table else 'VIEW'} cell_map AS " + " UNION ALL ".join(parts))
+    return mid_columns
 
 
 def concat_problems(parts: list[pd.DataFrame]) -> pd.DataFrame:

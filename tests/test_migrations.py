@@ -158,3 +158,18 @@ def test_python_migrations_run_in_order(tmp_path, monkeypatch):
         assert con.execute("SELECT count(*) FROM schema_migrations").fetchall() == [(2,)]
     finally:
         con.close()
+
+
+def test_migration_5_drops_the_respondents_key_and_keeps_rows_order_and_not_nulls(tmp_path):
+    db = str(tmp_path / "v1.duckdb")
+    make_version_1(db)
+    before = query(db, "SELECT * FROM respondents ORDER BY respondent_id")
+    with writer(db):
+        pass
+    assert query(db, "SELECT * FROM respondents ORDER BY respondent_id") == before
+    assert query(db, "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
+                     "WHERE table_name = 'respondents' ORDER BY 2") == [
+        ("NOT NULL", ["ingestion_id"]), ("NOT NULL", ["respondent_id"]), ("NOT NULL", ["wave_id"])]
+    assert [r[0] for r in query(db, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'respondents' "
+                                    "ORDER BY column_index")] == \
+        ["wave_id", "respondent_id", "ingestion_id", "team", "role", "location", "submitted_at"]

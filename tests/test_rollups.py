@@ -300,6 +300,9 @@ def schema(db: str) -> set[tuple]:
 
 
 def test_migration_004_builds_the_rollups_of_a_version_3_database(env, demo_exports, monkeypatch, tmp_path):
+    # The database as releases up to 004 made it (later migrations are not this test's subject).
+    up_to_4 = [m for m in migrate.available() if m[0] <= 4]
+    monkeypatch.setattr(migrate, "available", lambda: up_to_4)
     labels = [w.label for w in WAVES[:2]]
     for label in labels:
         load_wave(env, demo_exports, label)
@@ -316,7 +319,7 @@ def test_migration_004_builds_the_rollups_of_a_version_3_database(env, demo_expo
         con.close()
     # ... and that is exactly the schema migrations 001-003 alone create.
     reference = str(tmp_path / "v3.duckdb")
-    only_up_to_3 = [m for m in migrate.available() if m[0] <= 3]
+    only_up_to_3 = [m for m in up_to_4 if m[0] <= 3]
     with monkeypatch.context() as mp:
         mp.setattr(migrate, "available", lambda: only_up_to_3)
         with writer(reference):
