@@ -19,6 +19,7 @@ if __name__ == "__main__":
     gc.disable()
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -460,6 +461,17 @@ def _run(args, parser) -> int:
     return code
 
 
+def _arrow_buffers_from_jemalloc() -> None:
+    """A CLI run keeps Arrow's buffers in jemalloc instead of pyarrow's default, mimalloc. Measured
+    with perf at 100,000 rows: the kernel's zeroing of fresh pages for the process went from 0.6 s
+    to 0.15 s of CPU, and a load took 0.2 s less in alternating runs. (Where pyarrow has no
+    jemalloc, as on Windows, the default stays.)"""
+    import pyarrow as pa
+
+    with contextlib.suppress(NotImplementedError):
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def _exit_now(code: int) -> None:
     """Leave without the interpreter's teardown, once the output is out. Every load is committed
     and its database closed by now; the teardown would be a last garbage collection over the
@@ -476,6 +488,7 @@ def _exit_now(code: int) -> None:
 if __name__ == "__main__":
     # The ~90,000 objects pandas, pandera and DuckDB create at import live as long as the process:
     # frozen, no full garbage collection walks them again during the load (0.05 s at 100,000 rows).
+    _arrow_buffers_from_jemalloc()
     gc.freeze()
     gc.enable()  # the load's own garbage is collected as usual (several files in one run)
     try:
