@@ -3,7 +3,8 @@
 Answers are mapped through small dictionaries built from the *distinct* texts of each question
 column (a 100,000-row grid has a handful of distinct labels), so Python touches only those, never
 each cell. Arrow's hash kernels turn the cells into mapping ids, and one DuckDB UNPIVOT of those
-integers gives every (row, mapping id) pair the SQL below works from.
+integers gives every (row, mapping id) pair the SQL below works from. A simple grid (one rating
+column per skill) takes its answers from the id columns directly, with numpy (`_grid_answers`).
 """
 from __future__ import annotations
 
@@ -164,8 +165,8 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     mapping.insert(0, "mid", range(len(mapping)))
     con.register("mapping", mapping)
     # 3. Cells become (row, mapping id): two integers each, so the joins below stay cheap at 72M cells.
-    #    Written down when several statements below read it; a clean rating grid's cells are read
-    #    once (the answers), as every other statement's mapping side is empty.
+    #    Written down when several statements below read it; a clean rating grid's are only
+    #    streamed, to statements whose mapping side is empty (its answers come from the id columns).
     reread = profile.layout == "long" or mapping["error"].notna().any() or (mapping["kind"] != "rating").any()
     mid_columns = _cell_map(con, sheet, keys, mids, as_table=bool(reread))
     con.execute("""
