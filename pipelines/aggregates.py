@@ -30,6 +30,7 @@ import duckdb
 
 from pipelines import config
 from pipelines.db import writer
+from pipelines.transactions import rollback
 
 NOT_GIVEN = "(not given)"
 _TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_slots",
@@ -74,7 +75,7 @@ def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = Non
             con.execute("COMMIT")
     except BaseException:
         if own:  # a caller's own transaction is the caller's to roll back (temp tables go with it)
-            con.execute("ROLLBACK")
+            rollback(con)
         raise
 
 

@@ -31,7 +31,9 @@ def to_level(token: str, labels: dict[str, int], scale: tuple[int, int]) -> int 
 
     A number is placed linearly from the declared scale onto 0-4 (1-5 -> 0-4); a number outside
     the scale maps outside 0-4 on purpose, so validation reports it as out of range rather than
-    it being silently clipped. "3 - Proficient" style answers are read by their number.
+    it being silently clipped. One so far outside that no level column could hold it (beyond
+    -128..127, e.g. a typo'd "200") is no answer either: its row is reported, not the whole file
+    refused. "3 - Proficient" style answers are read by their number.
     """
     key = norm(token)
     if key in labels:
@@ -39,8 +41,11 @@ def to_level(token: str, labels: dict[str, int], scale: tuple[int, int]) -> int 
     number = _NUMBER.match(key)
     if number:
         low, high = scale
-        value = float(number.group(1))
-        return int(round((value - low) * 4 / (high - low)))
+        scaled = (float(number.group(1)) - low) * 4 / (high - low)
+        if not -129 < scaled < 128:  # (a 400-digit number is inf here, which round() can't take)
+            return None
+        level = int(round(scaled))
+        return level if -128 <= level <= 127 else None
     return None
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.transactions import rollback
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -52,7 +54,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, path.stem])
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         version = number
     return version

@@ -242,7 +242,6 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     simple = (profile.layout == "wide" and not offered and not (mapping["kind"] == "picked").any()
               and all(n == 1 for n in rating_targets)
               and not any(q.separator for q in profile.questions if q.kind == "rating")
-              and mapping["level"].dropna().between(-128, 127).all()  # else the TINYINT cast below refuses it
               and len(known_skills) < 1 << 15)  # a skill code fits _grid_answers' int16 half
     if simple:
         answers = _grid_answers(sheet.data.column("_row"), list(mid_columns.values()), mapping,
@@ -275,8 +274,8 @@ def _grid_answers(rows: pa.ChunkedArray, mid_columns: list[pa.ChunkedArray], map
     to Arrow and then to pandas (about 0.1 s less per 6 M cells, in whole CLI runs)."""
     rating = ((mapping["kind"] == "rating") & mapping["error"].isna()).to_numpy()
     none = len(mapping)  # the id an empty cell gets; it stands for no answer
-    # mapping id -> the answer in one int32: skill category code in the high half, level in the low
-    # half (so both are read back as int16 views, without arithmetic); -1 for no answer
+    # mapping id -> the answer in one int32: skill category code in the high half, level (-128..127,
+    # as to_level gives it) in the low half, so both are read back as int16 views; -1 for no answer
     answer = np.full(none + 1, -1, "<i4")
     answer[:none][rating] = ((pd.Categorical(mapping["target"][rating], categories=skills).codes.astype("<i4") << 16)
                              | (mapping["level"][rating].to_numpy("<i4") & 0xFFFF))
