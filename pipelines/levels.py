@@ -42,10 +42,8 @@ def to_level(token: str, labels: dict[str, int], scale: tuple[int, int]) -> int 
     if number:
         low, high = scale
         scaled = (float(number.group(1)) - low) * 4 / (high - low)
-        if not -129 < scaled < 128:  # (a 400-digit number is inf here, which round() can't take)
-            return None
-        level = int(round(scaled))
-        return level if -128 <= level <= 127 else None
+        # rounds into -128..127 (half to even); a 400-digit number is inf here, which round() can't take
+        return int(round(scaled)) if -128.5 <= scaled < 127.5 else None
     return None
 
 
