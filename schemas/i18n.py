@@ -70,4 +70,4 @@ def points(d: float | None, lang: str, decimals: int = 1) -> str:
         return "–"
     value = format_decimal(abs(100 * d), format="#,##0." + "0" * decimals, locale=_locale(lang))
     sign = "+" if d > 0 else "−" if d < 0 else "±"
-    return f"{sign}{value}{translate(' pp', lang)}"
+    return sign + value + translate(" pp", lang)
