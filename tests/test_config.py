@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import multiprocessing
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -152,12 +154,10 @@ def test_the_lock_is_seen_across_processes_and_released(tmp_path):
 def test_connect_waits_out_a_writer_then_opens(tmp_path):
     db = str(tmp_path / "w.duckdb")
     duckdb.connect(db).close()
-    ctx = multiprocessing.get_context("spawn")
-    ready = ctx.Event()
-    writer = ctx.Process(target=_write_for, args=(db, 1.5, ready))
-    writer.start()
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(1.5)"
+    writer = subprocess.Popen([sys.executable, "-c", hold, db], stdout=subprocess.PIPE, text=True)
     try:
-        assert ready.wait(60)
+        assert writer.stdout.readline().strip() == "ready"
         with pytest.raises(duckdb.IOException):
             connect(db, read_only=True, wait_seconds=0)  # no waiting: the lock error as is
         started = time.monotonic()
@@ -165,14 +165,7 @@ def test_connect_waits_out_a_writer_then_opens(tmp_path):
         assert time.monotonic() - started > 0.3
         con.close()
     finally:
-        writer.join(60)
-
-
-def _write_for(db: str, seconds: float, ready) -> None:
-    con = duckdb.connect(db)
-    ready.set()
-    time.sleep(seconds)
-    con.close()
+        writer.wait(60)
 
 
 def test_connect_does_not_retry_other_errors(tmp_path):
