@@ -73,8 +73,10 @@ def refresh_if_stale(con: duckdb.DuckDBPyConnection) -> bool:
     """Rebuild the aggregates when they are missing or behind the ingestions; True when it did."""
     from pipelines import aggregates  # it writes through pipelines.db, which imports this module
 
-    has_aggregates = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'agg_meta'").fetchall()
-    if has_aggregates == [(0,)] or not aggregates.is_stale(con):
+    # Only a schema with every table the refresh writes (a database migrated part way has not)
+    needed = {"agg_meta", "agg_wave_order", *aggregates.ROLLUP_KEYS, *(f"{t}_rollup" for t in aggregates.ROLLUP_KEYS)}
+    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not needed <= present or not aggregates.is_stale(con):
         return False
     aggregates.refresh(con, own_transaction=True)
     return True
