@@ -25,15 +25,15 @@ class Env(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", frozen=True)
 
-    db: str = Field(str(DEFAULT_DB), description="the database file, or a MotherDuck md: URL")
-    secret_file: Path | None = Field(None, description="HMAC key for respondent ids")
-    profiles_dir: Path = Field(DATA_DIR / "profiles", description="where the upload page saves profiles")
-    max_upload_mb: int = Field(200, ge=1, description="upload size limit in MB")
-    saved_queries: Path | None = Field(None, description="the SQL console's saved queries (JSON)")
-    access_file: Path = Field(DATA_DIR / "access.yaml", description="roles by email or domain")
-    log_dir: Path = Field(DATA_DIR / "logs", description="where errors.log is written")
-    audit_file: Path | None = Field(None, description="log of SQL console queries and profile saves (JSON lines)")
-    require_login: bool = Field(False, description="refuse local mode even when access.yaml allows it")
+    db: str = Field(default=str(DEFAULT_DB), description="the database file, or a MotherDuck md: URL")
+    secret_file: Path | None = Field(default=None, description="HMAC key for respondent ids")
+    profiles_dir: Path = Field(default=DATA_DIR / "profiles", description="where the upload page saves profiles")
+    max_upload_mb: int = Field(default=200, ge=1, description="upload size limit in MB")
+    saved_queries: Path | None = Field(default=None, description="the SQL console's saved queries (JSON)")
+    access_file: Path = Field(default=DATA_DIR / "access.yaml", description="roles by email or domain")
+    log_dir: Path = Field(default=DATA_DIR / "logs", description="where errors.log is written")
+    audit_file: Path | None = Field(default=None, description="log of SQL console queries and profile saves (JSON lines)")
+    require_login: bool = Field(default=False, description="refuse local mode even when access.yaml allows it")
 
 
 def env() -> Env:
