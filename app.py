@@ -1,8 +1,9 @@
 """Skills survey dashboards: the router.
 
-Sets up the page, builds the demo database on a first start with no database, checks the
-dashboard aggregates are current, draws the shared sidebar filters (kept in the URL so a view
-can be shared as a link) and routes to the pages. Run: ``streamlit run app.py``.
+Sets up the page, signs the visitor in (pages/_auth.py: fails closed), builds the demo database
+on a first start with no database, checks the dashboard aggregates are current (a page view
+never writes: it says what to run when they are not), draws the shared sidebar filters (kept in
+the URL so a view can be shared as a link) and routes to the pages. Run: ``streamlit run app.py``.
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ ensure_shell()
 from analytics import access as access_mod  # noqa: E402 - after the shell guard, which may rerun
 from analytics import db as read_db  # noqa: E402
 from analytics import settings as settings_mod  # noqa: E402
+from pages import _auth as auth  # noqa: E402
 from pages import _common as ui  # noqa: E402
-from pipelines import config  # noqa: E402
+from schemas import settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 VERSION_WAIT_SECONDS = 2  # how long a page waits for a running load before showing cached figures
@@ -32,46 +34,44 @@ PAGES = [  # (file, title, icon); optional pages are listed only once their file
     ("pages/upload.py", "Upload", ":material/upload:"),
 ]
 DASHBOARDS = {"overview", "coverage", "cloud", "trends"}
-
-
-def auth_configured() -> bool:
-    """Is Streamlit's OpenID Connect sign-in set up ([auth] in .streamlit/secrets.toml)?"""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+# User-facing text of the shell (kept together for the coming message catalogue).
+MESSAGES = {
+    "sign_in": "Survey answers are personal data: sign in to see the dashboards.",
+    "no_access": "{who} has no access here; ask an admin to add you to data/access.yaml.",
+    "local_mode": "Local mode: sign-in is not configured, so this session has every permission.",
+    "signed_in": "Signed in as {user} ({role})",
+    "aggregates_missing": "The dashboard tables of {db} have not been built yet. Run `python -m pipelines.migrate "
+                          "--db {db}` (or load a file), then reload this page.",
+    "aggregates_stale": "The dashboard tables of {db} are behind its data, so these figures may be out of date. "
+                        "Run `python -m pipelines.migrate --db {db}`, then reload this page.",
+    "load_running": "A data load is running: showing the figures from before it. Reload the page in a moment "
+                    "for the new data.",
+    "settings": "Dashboard settings: {detail}",
+    "unreadable_db": "Cannot read the database at {db}: {detail}",
+}
 
 
 def sign_in() -> tuple[str, str] | None:
     """(user, role) of whoever is here, or None after showing why they can't go on."""
-    try:
-        access = access_mod.load()
-    except access_mod.AccessError as exc:
-        st.error(f"Access settings (data/access.yaml): {exc}")
+    visitor = auth.visitor()
+    if visitor.mode == "closed":
+        st.error(visitor.message)
         return None
-    if not auth_configured():
-        if access.require_login:
-            st.error("Sign-in is required (require_login in data/access.yaml) but not configured: add an [auth] "
-                     "section to .streamlit/secrets.toml (see README, Access control).")
-            return None
-        return "local", access_mod.LOCAL_ROLE
-    if not st.user.is_logged_in:
+    if visitor.mode == "sign_in" and not visitor.signed_in:
         st.title("Skills survey")
-        st.write("Survey answers are personal data: sign in to see the dashboards.")
+        st.write(MESSAGES["sign_in"])
         st.button("Sign in", on_click=st.login, type="primary")
         return None
-    email = str(st.user.get("email") or "")
-    role = access.role_for(email)
-    if role is None:
-        st.error(f"{email or 'This account'} has no access here; ask an admin to add you to data/access.yaml.")
+    if visitor.role is None:
+        st.error(MESSAGES["no_access"].format(who=visitor.user or "This account"))
         st.button("Sign out", on_click=st.logout)
         return None
-    return email, role
+    return visitor.user, visitor.role
 
 
 def first_start(db: str) -> None:
     """No database yet: build the demo one and leave a banner saying so for this session."""
-    if not config.is_local(db) or Path(db).exists():
+    if not settings.is_local(db) or Path(db).exists():
         return
     with ui.BUILD_LOCK:
         if Path(db).exists():  # another session built it while we waited
@@ -93,13 +93,17 @@ def first_start(db: str) -> None:
     )
 
 
+class ShellError(Exception):
+    """Shown as one line above every page."""
+
+
 def data_version(db: str) -> str | None:
-    """The aggregates' refresh id (the cache key); brings the aggregates up to date if needed.
+    """The aggregates' refresh id (the cache key). Read only: the write path keeps the aggregates
+    current (every load, delete and migration), so when they are missing or behind, this says
+    what to run instead of writing on a page view.
 
     While a load holds the database, the last id seen keeps the cached figures on screen.
     """
-    from pipelines import aggregates
-
     try:
         version = read_db.data_version(db, wait_seconds=VERSION_WAIT_SECONDS)
     except read_db.DatabaseMissing:
@@ -107,25 +111,14 @@ def data_version(db: str) -> str | None:
     except read_db.DatabaseBusy:
         if db not in ui.LAST_VERSION:
             raise
-        st.warning("A data load is running: showing the figures from before it. Reload the page in a moment "
-                   "for the new data.", icon=":material/hourglass_top:")
+        st.warning(MESSAGES["load_running"], icon=":material/hourglass_top:")
         return ui.LAST_VERSION[db]
-    except read_db.AggregatesMissing:
-        read_db.release()
-        with st.spinner("Preparing the dashboard tables for this database..."):
-            aggregates.ensure_ready(db)
-        version = read_db.data_version(db)
+    except read_db.AggregatesMissing as exc:
+        raise ShellError(MESSAGES["aggregates_missing"].format(db=db)) from exc
     if version.stale:
-        read_db.release()
-        with st.spinner("New data arrived without its dashboard tables; rebuilding them..."):
-            aggregates.ensure_ready(db)
-        version = read_db.data_version(db)
+        st.warning(MESSAGES["aggregates_stale"].format(db=db), icon=":material/warning:")
     ui.LAST_VERSION[db] = version.token
     return version.token
-
-
-class ShellError(Exception):
-    """Shown as one line above every page."""
 
 
 def build_context(db: str) -> ui.Context | None:
@@ -133,17 +126,19 @@ def build_context(db: str) -> ui.Context | None:
     try:
         settings = settings_mod.load()
     except settings_mod.SettingsError as exc:
-        raise ShellError(f"Dashboard settings: {exc}") from exc
+        raise ShellError(MESSAGES["settings"].format(detail=exc)) from exc
     try:
         version = data_version(db)
         if version is None:
             return None
         lang = st.session_state.get("f_lang") or st.query_params.get("lang", "en")
         options = ui.cached_options(db, version, lang if lang in ("en", "ja") else "en")
+    except ShellError:
+        raise
     except read_db.AnalyticsError as exc:
         raise ShellError(str(exc)) from exc
     except Exception as exc:  # e.g. a file that is not a DuckDB database: one line, not a traceback
-        raise ShellError(f"Cannot read the database at {db}: {str(exc).splitlines()[0]}") from exc
+        raise ShellError(MESSAGES["unreadable_db"].format(db=db, detail=str(exc).splitlines()[0])) from exc
     if options.waves.empty:
         return None
     filters, settings = ui.sidebar_filters(options, settings)
@@ -158,12 +153,12 @@ def main() -> None:
         st.stop()
     st.session_state["current_user"], st.session_state["role"] = who
     with st.sidebar:
-        if who[0] == "local":
-            st.caption("Local mode: sign-in is not configured, so this session has every permission.")
+        if who[0] == auth.LOCAL_USER:
+            st.caption(MESSAGES["local_mode"])
         else:
-            st.caption(f"Signed in as {who[0]} ({who[1]})")
+            st.caption(MESSAGES["signed_in"].format(user=who[0], role=who[1]))
             st.button("Sign out", on_click=st.logout, key="sign_out")
-    db = config.db_path()
+    db = settings.db_path()
     first_start(db)
     if "banner" in st.session_state:
         kind, text = st.session_state["banner"]

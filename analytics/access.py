@@ -1,19 +1,18 @@
-"""Roles and what each may open: data/access.yaml, checked by app.py for every page.
+"""Roles and what each may open: data/access.yaml (schemas.config.AccessFile), checked by the app
+shell for every page and again inside every callback that queries or writes.
 
 viewer: the dashboards; hr: + upload and delete; analyst: + SQL console; admin: everything.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from schemas import config, settings
+from schemas.config import ROLES as ROLE_ORDER
+from schemas.config import ConfigError as AccessError
+from schemas.config import email_key
 
-from pipelines.config import DATA_DIR
-
-ACCESS_FILE = DATA_DIR / "access.yaml"
-ROLE_ORDER = ("admin", "hr", "analyst", "viewer")
 DASHBOARDS = frozenset({"overview", "coverage", "cloud", "trends"})
 PAGES_BY_ROLE = {
     "viewer": DASHBOARDS,
@@ -23,9 +22,7 @@ PAGES_BY_ROLE = {
 }
 LOCAL_ROLE = "admin"
 
-
-class AccessError(ValueError):
-    """data/access.yaml is wrong; the message names the key."""
+__all__ = ["ROLE_ORDER", "Access", "AccessError", "access_file", "can_write", "load", "pages_for"]
 
 
 @dataclass(frozen=True)
@@ -35,39 +32,30 @@ class Access:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def role_for(self, email: str | None) -> str | None:
-        """The role of a signed-in email: an exact entry, then its @domain, then the default."""
-        if not email:
+        """The role of a signed-in address: an exact entry, then its @domain, then the default.
+
+        Matching is exact on the ASCII-lowercased address; an address with any non-ASCII
+        character gets no role at all (see schemas.config.email_key), default included.
+        """
+        key = email_key(email)
+        if key is None:
             return None
-        email = email.strip().casefold()
-        domain = "@" + email.rsplit("@", 1)[-1] if "@" in email else None
-        for wanted in (email, domain):
+        domain = "@" + key.rsplit("@", 1)[1]
+        for wanted in (key, domain):
             for role in ROLE_ORDER:
-                if wanted and wanted in self.roles.get(role, ()):
+                if wanted in self.roles.get(role, ()):
                     return role
         return self.default_role
 
 
 def access_file() -> Path:
-    return Path(os.environ.get("SKILLS_ACCESS_FILE") or ACCESS_FILE)
+    return settings.access_file()
 
 
 def load(path: Path | None = None) -> Access:
-    path = path or access_file()
-    if not path.exists():
-        return Access()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise AccessError(f"{path.name} is not valid YAML: {str(exc).splitlines()[0]}") from exc
-    default = data.get("default_role")
-    if default is not None and default not in ROLE_ORDER:
-        raise AccessError(f"default_role must be one of {', '.join(ROLE_ORDER)} or null, got {default!r}")
-    roles = {}
-    for role, entries in (data.get("roles") or {}).items():
-        if role not in ROLE_ORDER:
-            raise AccessError(f"roles.{role}: unknown role (known: {', '.join(ROLE_ORDER)})")
-        roles[role] = tuple(str(e).strip().casefold() for e in (entries or []))
-    return Access(bool(data.get("require_login", False)), default, roles)
+    """The access settings; no file means local defaults (no roles, sign-in optional)."""
+    data = config.load(config.AccessFile, path or access_file(), missing_ok=True)
+    return Access(data.require_login, data.default_role, {role: tuple(e) for role, e in data.roles.items()})
 
 
 def pages_for(role: str | None) -> frozenset[str]:

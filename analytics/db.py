@@ -26,8 +26,8 @@ import duckdb
 import pandas as pd
 
 from analytics import read_instance
-from pipelines import config
-from pipelines.db import connect_with_retry, is_lock_error
+from common.duck import connect, is_lock_error
+from schemas import settings
 
 READ_WAIT_SECONDS = 20
 AGGREGATES_VERSION = 4  # the migration that created the last aggregate tables (the rollups)
@@ -69,7 +69,7 @@ class _ReadSession:
     def end(self) -> None:
         if self.con is not None:
             if self.leased:
-                read_instance.give_back(config.db_path(self.db), self.con, broken=self.broken)
+                read_instance.give_back(settings.db_path(self.db), self.con, broken=self.broken)
             else:
                 self.con.close()
         self.con, self.leased, self.broken = None, False, False
@@ -102,7 +102,7 @@ def release(db: str | None = None) -> None:
         session.memo.clear()
         db = db or session.db
     if db is not None:
-        read_instance.close(config.db_path(db))
+        read_instance.close(settings.db_path(db))
 
 
 def per_read(fn: Callable) -> Callable:
@@ -138,8 +138,8 @@ def reader(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> Iterator[duckdb.
     session = _SESSION.get()
     if session is not None and session.db == db:
         if session.con is None:
-            path = config.db_path(db)
-            cursor = read_instance.lease(path) if config.is_local(path) and Path(path).exists() else None
+            path = settings.db_path(db)
+            cursor = read_instance.lease(path) if settings.is_local(path) and Path(path).exists() else None
             session.con, session.leased = (cursor, True) if cursor is not None else (_open(db, wait_seconds), False)
         yield session.con
         return
@@ -151,18 +151,18 @@ def reader(db: str, wait_seconds: float = READ_WAIT_SECONDS) -> Iterator[duckdb.
 
 
 def _open(db: str, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    path = config.db_path(db)
-    if config.is_local(path) and not Path(path).exists():
+    path = settings.db_path(db)
+    if settings.is_local(path) and not Path(path).exists():
         raise DatabaseMissing(f"no database at {path}")
     deadline = time.monotonic() + wait_seconds
     # Writers first: a reader opening now would hold the file the writer is queued for (and
     # within this process would join the shared instance that is stepping aside for it).
-    while config.is_local(path) and read_instance.writer_waiting(path):
+    while settings.is_local(path) and read_instance.writer_waiting(path):
         if time.monotonic() > deadline:
             raise DatabaseBusy("the database is busy with a data load; try again in a moment")
         time.sleep(0.05)
     try:
-        con = connect_with_retry(path, read_only=True, wait_seconds=max(deadline - time.monotonic(), 0))
+        con = connect(path, read_only=True, wait_seconds=max(deadline - time.monotonic(), 0))
     except duckdb.Error as exc:
         if is_lock_error(exc):
             raise DatabaseBusy("the database is busy with a data load; try again in a moment") from exc

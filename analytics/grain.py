@@ -3,12 +3,12 @@ people columns the filters (and a breakdown) need, else the fine team x role x l
 
 With no people filter a page sums a few thousand 'total' rows instead of millions of fine ones;
 a filter on teams alone (or the by-team heatmap) reads the 'team' rows. Two or more people
-columns at once need the fine table. See pipelines/aggregates.py for the rollup tables.
+columns at once need the fine table. The rollup tables are described in the README's data dictionary.
 """
 from __future__ import annotations
 
 from analytics.filters import Filters
-from pipelines.aggregates import PEOPLE  # the people columns the rollups sum away, one grain each
+from schemas.canonical import PEOPLE  # the people columns the rollups sum away, one grain each
 
 
 def grain(f: Filters, by: str | None = None) -> str | None:

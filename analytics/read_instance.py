@@ -7,8 +7,8 @@ Streamlit's session threads never share one) and gives it back at the end.
 
 An open instance holds DuckDB's lock on the file, and a writer can't open it until every reader
 has let go. So the instance steps aside:
-  * a writer announces itself by holding ``<db>.lock`` (pipelines.db.writer takes it before it
-    opens the file); while it does, no cursor is leased, the instance closes as soon as the
+  * a writer announces itself by holding the lock file ``<db>.lock`` (the pipeline's writer takes
+    it before it opens the file); while it does, no cursor is leased, the instance closes as soon as the
     renders using it end, and new renders wait for the writer to finish before they open a
     connection of their own (analytics.db);
   * the instance closes once no render has used it for IDLE_SECONDS, which covers writers that
@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
+
+from common.locks import is_held
 
 IDLE_SECONDS = 1.0
 
@@ -149,20 +149,8 @@ def close_all() -> None:
 
 
 def writer_waiting(path: str) -> bool:
-    """True while a writer holds ``<db>.lock`` (pipelines.db.writer, which waits there for its turn)."""
-    try:
-        fd = os.open(path + ".lock", os.O_RDONLY)
-    except OSError:  # no lock file: nobody has written this database through the pipeline yet
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    """True while a writer holds ``<db>.lock`` (the pipeline's writer, which waits there for its turn)."""
+    return is_held(path + ".lock")
 
 
 def _close_if_idle(path: str, generation: int) -> None:

@@ -29,8 +29,9 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import read_instance
-from pipelines import config
-from pipelines.db import is_lock_error
+from common.duck import connect as connect_file
+from common.duck import is_lock_error
+from schemas import settings
 
 # What the console can run, as the analyst would name it.
 READ_STATEMENTS = "SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN or PIVOT"
@@ -237,13 +238,13 @@ def _explained(parser: duckdb.DuckDBPyConnection, sql: str) -> str:
 
 def default_db() -> str:
     """The database the console reads when no path is given (--db, then $SKILLS_DB, then data/)."""
-    return config.db_path(None)
+    return settings.db_path(None)
 
 
 def database_file(db: str | os.PathLike | None = None) -> Path | None:
     """The local database file, or None when it is remote or doesn't exist (yet)."""
-    path = config.db_path(db)
-    return Path(path) if config.is_local(path) and Path(path).is_file() else None
+    path = settings.db_path(db)
+    return Path(path) if settings.is_local(path) and Path(path).is_file() else None
 
 
 @contextlib.contextmanager
@@ -253,7 +254,7 @@ def connect(db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS
     Its settings are read back before it is handed out; for trusted catalog queries (the schema
     browser) as well as the analyst's statement.
     """
-    path = config.db_path(db)
+    path = settings.db_path(db)
     # The dashboards' shared instance of the file has the default settings: it steps aside meanwhile.
     with read_instance.set_aside(path):
         con = _open(path, limits)
@@ -265,7 +266,7 @@ def connect(db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS
 
 
 def _open(path: str, limits: Limits) -> duckdb.DuckDBPyConnection:
-    if not config.is_local(path):
+    if not settings.is_local(path):
         raise DatabaseUnavailable("the SQL console reads a local database file only")
     if not Path(path).is_file():
         raise DatabaseUnavailable(f"database not found: {path}")
@@ -273,22 +274,17 @@ def _open(path: str, limits: Limits) -> duckdb.DuckDBPyConnection:
     # settings refuses a second configuration. Both are short-lived, so wait them out briefly.
     # (Opening the file through ATTACH on a private in-memory instance would dodge the second
     # case, but closing it would drop this process's OS lock on the file for the other connection.)
-    deadline = time.monotonic() + limits.lock_wait_s
-    delay = 0.02
-    while True:
-        try:
-            return duckdb.connect(path, read_only=True, config=limits.connection_config())
-        except duckdb.Error as exc:
-            if not is_lock_error(exc):
-                raise DatabaseUnavailable(f"cannot open the database: {one_line(exc)}") from None
-            if time.monotonic() > deadline:
-                if "different configuration" in str(exc):
-                    raise DatabaseUnavailable(
-                        "the database is open in this process with other settings; try again in a moment"
-                    ) from None
-                raise DatabaseUnavailable("the database is busy (being written); try again in a moment") from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+    try:
+        return connect_file(path, read_only=True, wait_seconds=limits.lock_wait_s,
+                            config=limits.connection_config(), max_delay=0.25)
+    except duckdb.Error as exc:
+        if not is_lock_error(exc):
+            raise DatabaseUnavailable(f"cannot open the database: {one_line(exc)}") from None
+        if "different configuration" in str(exc):
+            raise DatabaseUnavailable(
+                "the database is open in this process with other settings; try again in a moment"
+            ) from None
+        raise DatabaseUnavailable("the database is busy (being written); try again in a moment") from None
 
 
 def _check_locked_down(con: duckdb.DuckDBPyConnection) -> None:

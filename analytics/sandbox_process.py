@@ -16,7 +16,7 @@ import sys
 import pyarrow as pa
 
 from analytics import sandbox
-from pipelines import config
+from schemas import settings
 
 STARTUP_GRACE_S = 20.0  # interpreter start and imports, on a slow machine, before the query's own limit
 _META_KEY = b"sql_console"
@@ -49,16 +49,16 @@ def run_query(sql: str, db: str | os.PathLike | None = None,
     """Like :func:`analytics.sandbox.run_query`, with the query run in a child process."""
     sandbox.classify(sql, limits)  # refusals answer at once, without starting a process
     command = [
-        sys.executable, "-m", "analytics.query", "--format", "arrow", f"--db={config.db_path(db)}",
+        sys.executable, "-m", "analytics.query", "--format", "arrow", f"--db={settings.db_path(db)}",
         "--timeout", repr(limits.timeout_s), "--max-rows", str(limits.max_rows),
         "--memory-limit", limits.memory_limit, "-",
     ]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(config.PROJECT_ROOT),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.PROJECT_ROOT),
                                                                       os.environ.get("PYTHONPATH")]))}
     deadline = limits.timeout_s + limits.lock_wait_s + STARTUP_GRACE_S
     try:
         proc = subprocess.run(command, input=sql.encode("utf-8"), capture_output=True, timeout=deadline,
-                              cwd=config.PROJECT_ROOT, env=env, check=False)
+                              cwd=settings.PROJECT_ROOT, env=env, check=False)
     except subprocess.TimeoutExpired:  # run() has killed the child
         raise sandbox.QueryTimeout(
             f"the query ran longer than {limits.timeout_s:g} s and did not stop when interrupted; it was killed"

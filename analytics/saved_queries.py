@@ -1,14 +1,14 @@
 """Analysts' saved console queries (name, SQL), kept in a small JSON file.
 
 The analytics database is opened read-only by the console, so saved queries live outside it: by
-default ``saved_queries.json`` next to the database file, or wherever $SKILLS_SAVED_QUERIES points.
-Writes take a file lock and replace the file atomically, so two sessions saving at once lose nothing.
+default ``saved_queries.json`` next to the database file, or wherever $SKILLS_SAVED_QUERIES points
+(schemas.settings). Writes take the lock helper's lock and replace the file atomically, so two
+sessions saving at once lose nothing.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import tempfile
@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from analytics import sandbox
-from pipelines import config
+from common.locks import Timeout, file_lock
+from schemas import settings
 
-ENV_VAR = "SKILLS_SAVED_QUERIES"
-FILE_NAME = "saved_queries.json"
 MAX_NAME_CHARS = 80
+LOCK_WAIT_SECONDS = 30  # another session's save takes milliseconds; longer means a stuck process
 
 
 class SavedQueryError(ValueError):
@@ -37,12 +37,7 @@ class SavedQuery:
 
 def store_path(db: str | os.PathLike | None = None) -> Path:
     """$SKILLS_SAVED_QUERIES, else saved_queries.json beside the database (data/ for a remote one)."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).expanduser()
-    path = config.db_path(db)
-    folder = Path(path).parent if config.is_local(path) else config.DATA_DIR
-    return folder / FILE_NAME
+    return settings.saved_queries_path(db)
 
 
 def load_all(path: Path | None = None) -> list[SavedQuery]:
@@ -110,14 +105,9 @@ def _write(path: Path, queries: list[SavedQuery]) -> None:
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Serialise read-modify-write between sessions and processes."""
-    try:
+    try:  # the block's own failures are SavedQueryErrors already: these are the lock's
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 - held for the block
-    except OSError as exc:
+        with file_lock(path.with_name(path.name + ".lock"), timeout=LOCK_WAIT_SECONDS):
+            yield
+    except (OSError, Timeout) as exc:
         raise SavedQueryError(f"cannot write saved queries at {path}: {sandbox.one_line(exc)}") from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()

@@ -12,12 +12,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from analytics import sandbox
-from pipelines.config import DATA_DIR
+from common.duck import quote_ident
+from schemas import config, settings
 
-DICTIONARY_FILE = DATA_DIR / "data_dictionary.yaml"
+DICTIONARY_FILE = settings.DATA_DICTIONARY
 # Bookkeeping tables that exist in the database but are not part of the analyst-facing model.
 INTERNAL_TABLES = frozenset({"schema_migrations"})
 NOT_DESCRIBED = "(not in the data dictionary yet)"
@@ -46,18 +46,12 @@ class TableInfo:
 @lru_cache(maxsize=4)
 def dictionary(path: Path = DICTIONARY_FILE) -> dict[str, dict]:
     """``{table: {"description": str, "columns": {column: description}}}`` in the file's order."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    tables = data.get("tables") or {}
-    out = {}
-    for name, entry in tables.items():
-        if (entry or {}).get("rollup_of"):
-            out[str(name)] = _rollup_entry(str(entry["rollup_of"]), out)
-            continue
-        columns = (entry or {}).get("columns") or {}
-        out[str(name)] = {
-            "description": " ".join(str((entry or {}).get("description", "")).split()),
-            "columns": {str(c): " ".join(str(d or "").split()) for c, d in columns.items()},
-        }
+    out: dict[str, dict] = {}
+    for name, entry in config.load(config.DataDictionary, path).tables.items():
+        if entry.rollup_of:
+            out[name] = _rollup_entry(entry.rollup_of, out)
+        else:
+            out[name] = {"description": entry.description, "columns": dict(entry.columns)}
     return out
 
 
@@ -123,7 +117,7 @@ def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str], limits: sandbo
     """Exact counts in one query; names come from the catalog, quoted as identifiers."""
     if not names:
         return {}
-    parts = [f"SELECT ? AS name, count(*) AS n FROM {_quote(name)}" for name in names]
+    parts = [f"SELECT ? AS name, count(*) AS n FROM {quote_ident(name)}" for name in names]
     guard = sandbox.TimeLimit(con, limits.timeout_s)
     try:
         with guard:
@@ -134,12 +128,10 @@ def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str], limits: sandbo
 
 def preview_sql(table: str, rows: int = 100) -> str:
     """A starting query for ``table``, for the browser's "open in editor" button."""
-    name = table if re.fullmatch(r"[a-z_][a-z0-9_]*", table) else _quote(table)
+    name = table if re.fullmatch(r"[a-z_][a-z0-9_]*", table) else quote_ident(table)
     return f"SELECT *\nFROM {name}\nLIMIT {int(rows)}\n"
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def dictionary_markdown(path: Path = DICTIONARY_FILE) -> str:

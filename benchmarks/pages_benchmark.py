@@ -394,7 +394,7 @@ def breakdown(db: str, page: str, setup) -> dict:
 
     spent: dict[str, list[float]] = {"connect": [], "sql": [], "validate": []}
     statements: dict[str, list[float]] = {}
-    real_fetch, real_connect, real_lease = adb.fetch, adb.connect_with_retry, read_instance.lease
+    real_fetch, real_connect, real_lease = adb.fetch, adb.connect, read_instance.lease
     real_validate = Frame.__dict__["validate"]
 
     def fetch(con, sql, params=None):
@@ -430,7 +430,7 @@ def breakdown(db: str, page: str, setup) -> dict:
     run_ours(db, page, setup)  # warm-up
     for module in modules:
         module.fetch = fetch
-    adb.connect_with_retry, read_instance.lease = timed_connect(real_connect), timed_connect(real_lease)
+    adb.connect, read_instance.lease = timed_connect(real_connect), timed_connect(real_lease)
     Frame.validate = classmethod(validate)
     try:
         for _ in range(3):  # keep the fastest of three runs, like the warm figures
@@ -446,7 +446,7 @@ def breakdown(db: str, page: str, setup) -> dict:
     finally:
         for module in modules:
             module.fetch = real_fetch
-        adb.connect_with_retry, read_instance.lease = real_connect, real_lease
+        adb.connect, read_instance.lease = real_connect, real_lease
         Frame.validate = real_validate
     return {"total": best[0], **kept[0], "top": kept[1]}
 

@@ -295,16 +295,13 @@ def current_user() -> str:
 
 
 def require_page(page: str) -> None:
-    """Stop here unless this session's role may open `page` (app.py also hides it from the menu)."""
-    from analytics import access
+    """Stop here unless whoever is here now may open `page` (app.py also hides it from the menu).
 
-    role = st.session_state.get("role")
-    if role is None:  # run outside the app shell: only a local setup (tests, a dev machine) gets this far
-        try:
-            signed = "auth" in st.secrets
-        except Exception:  # no secrets file
-            signed = False
-        role = None if signed else access.LOCAL_ROLE
-    if page not in access.pages_for(role):
+    The role is worked out afresh (pages/_auth.py), not taken from the session: it holds when the
+    page is opened directly, and after a role was revoked."""
+    from pages import _auth
+
+    if not _auth.allowed(page):
         st.error("Your role can't open this page.")
         st.stop()
+

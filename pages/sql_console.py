@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 import streamlit as st
 
@@ -21,6 +20,7 @@ from analytics import (
     saved_queries,
     schema_browser,
 )
+from pages import _auth as auth
 from pages import _common as ui
 from pipelines import audit
 from pipelines.ingest import redact
@@ -42,21 +42,28 @@ def open_in_editor(sql: str) -> None:
     st.session_state[EDITOR] = sql
 
 
-def audit_in_background(db: str, actor: str, status: str, sql: str) -> None:
-    """Log the query (refusals too) without making the analyst wait for a running data load.
+def audit_query(db: str, actor: str, status: str, sql: str) -> None:
+    """Log the query (refusals too) in the audit store beside the database: no database lock is
+    taken, so a running data load never delays the analyst. E-mail addresses typed into the SQL
+    are masked: raw addresses are never stored."""
+    try:
+        audit.record(db, actor, "sql_query", status, redact(sql))
+    except Exception as exc:  # the audit log must never break the console
+        LOG.warning("could not audit a console query: %s", sandbox.one_line(exc))
 
-    E-mail addresses typed into the SQL are masked: the database never stores raw addresses.
-    """
-    def record() -> None:
-        try:
-            audit.record(db, actor, "sql_query", status, redact(sql))
-        except Exception as exc:  # the audit log must never break the console
-            LOG.warning("could not audit a console query: %s", sandbox.one_line(exc))
 
-    threading.Thread(target=record, name="sql-console-audit", daemon=True).start()
+def still_allowed() -> bool:
+    """Every callback that queries or writes asks again: a role revoked since the page was drawn
+    gets nothing done, just the reason."""
+    if auth.allowed("sql_console"):
+        return True
+    st.session_state[RESULT], st.session_state[ERROR] = None, auth.MESSAGES["revoked"]
+    return False
 
 
 def run_editor_query() -> None:
+    if not still_allowed():
+        return
     sql = st.session_state.get(EDITOR) or ""
     try:
         result = sandbox_process.run_query(sql, DB, LIMITS)
@@ -72,13 +79,15 @@ def run_editor_query() -> None:
         more = "+" if result.truncated else ""
         outcome, status = f"{result.row_count:,}{more} rows in {result.elapsed_s:.2f} s", "ok"
     if sql.strip() and sandbox.database_file(DB) is not None:  # never create a database just to log
-        audit_in_background(DB, ui.current_user(), status, sql)
+        audit_query(DB, ui.current_user(), status, sql)
     history = st.session_state.setdefault(HISTORY, [])
     history.insert(0, {"at": dt.datetime.now().strftime("%H:%M:%S"), "sql": sql, "outcome": outcome})
     del history[HISTORY_SIZE:]
 
 
 def save_editor_query() -> None:
+    if not still_allowed():
+        return
     try:
         saved = saved_queries.save(st.session_state.get("sql_console_save_name", ""), st.session_state.get(EDITOR) or "")
     except saved_queries.SavedQueryError as exc:
@@ -88,6 +97,8 @@ def save_editor_query() -> None:
 
 
 def delete_saved(name: str) -> None:
+    if not still_allowed():
+        return
     try:
         saved_queries.delete(name)
     except saved_queries.SavedQueryError as exc:

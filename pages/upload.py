@@ -10,8 +10,9 @@ from streamlit.errors import StreamlitPageNotFoundError
 from analytics import db as read_db
 from analytics.export import to_csv_bytes
 from analytics.ingestions import ingestion_history, rejected_rows, wave_list
+from pages import _auth as auth
 from pages import _common as ui
-from pipelines import audit, config, errors, taxonomy
+from pipelines import audit, errors, taxonomy
 from pipelines.detect import ROLES
 from pipelines.ingest import Refused, delete, prepare_file, write_prepared
 from pipelines.inspect_file import inspect_file, profile_from_frame
@@ -19,8 +20,9 @@ from pipelines.profile import ProfileError
 from pipelines.profile_store import list_profiles, open_profile, save_profile
 from pipelines.read_file import FileRefused
 from pipelines.uploads import discard_upload, max_upload_mb, save_upload
+from schemas import settings
 
-DB = config.db_path()
+DB = settings.db_path()
 AUTO = "Auto-detected mapping (edit below)"
 ROLE_HELP = {
     "ignore": "not loaded", "id": "email / employee id (hashed)", "team": "team", "role": "role",
@@ -53,6 +55,15 @@ def receive(file) -> None:
 
 ui.require_page("upload")
 current_user = ui.current_user
+
+
+def still_allowed() -> bool:
+    """Asked again right before every write (load, delete, profile save): a role revoked since the
+    page was drawn writes nothing."""
+    if auth.allowed("upload"):
+        return True
+    st.error(auth.MESSAGES["revoked"])
+    return False
 st.title("Upload survey results")
 st.caption("Upload a CSV or XLSX export (Google Forms, Microsoft Forms, SurveyMonkey, Excel). Nothing is "
            "written until you have seen the validation report and chosen to load.")
@@ -114,7 +125,7 @@ elif inspection is not None:
         profile = profile_from_frame(edited, inspection.profile, name="upload")
         with st.expander("Save this mapping as a profile for next time"):
             name = st.text_input("Profile name", placeholder="e.g. engineering-survey")
-            if st.button("Save profile", disabled=not name):
+            if st.button("Save profile", disabled=not name) and still_allowed():
                 try:
                     path = save_profile(profile, name)
                     audit.record(DB, current_user(), "profile_saved", path.stem, profile.to_yaml())
@@ -177,7 +188,7 @@ elif inspection is not None:
             st.success("Every row passed the checks.")
         go, cancel = st.columns(2)
         if go.button(f"Load {prepared.rows_read - prepared.rows_rejected:,} rows into {prepared.wave_label}",
-                     type="primary"):
+                     type="primary") and still_allowed():
             bar = st.progress(0.3, text="Writing to the database...")
             try:
                 read_db.release(DB)  # the dashboards' shared read-only instance steps aside now, not after idling
@@ -223,7 +234,7 @@ else:
     def confirm_delete(ingestion_id: int) -> None:
         st.write(f"Ingestion {ingestion_id} and everything it loaded will be removed from every dashboard. "
                  "This can't be undone (upload the file again to restore it).")
-        if st.button("Delete", type="primary", key="confirm_delete"):
+        if st.button("Delete", type="primary", key="confirm_delete") and still_allowed():
             read_db.release(DB)
             if delete(DB, ingestion_id, current_user()):
                 st.cache_data.clear()

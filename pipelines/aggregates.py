@@ -28,15 +28,15 @@ from collections.abc import Iterable
 
 import duckdb
 
-from pipelines import config
 from pipelines.db import writer
 from pipelines.transactions import rollback
+from schemas import settings
+from schemas.canonical import PEOPLE
 
 NOT_GIVEN = "(not given)"
 _TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_slots",
          "_agg_slot_bits", "_agg_person_bits", "_agg_cell_counts")
 SLOTS_PER_WORD = 12  # 5 level bits per slot: 60 of a BIGINT's 63 usable bits
-PEOPLE = ("team", "role", "location")
 # Aggregate table -> its columns other than the people columns and the counts.
 ROLLUP_KEYS = {
     "agg_respondents": ("population", "wave_id"),
@@ -85,7 +85,7 @@ def ensure_ready(path: str | None = None) -> bool:
     For a database written before the aggregates existed (or by a pipeline that skipped the
     refresh): the dashboards call it once instead of showing nothing.
     """
-    with writer(config.db_path(path)) as con:
+    with writer(settings.db_path(path)) as con:
         if not is_stale(con):
             return False
         refresh(con, own_transaction=True)

@@ -1,15 +1,18 @@
 """The audit log: who loaded, deleted, changed a profile or queried, and when.
 
-Loads and deletions are recorded inside their own transaction (so the log can't disagree with
-the data); other events take the writer briefly on their own.
+Loads and deletions are recorded in the database's audit_log inside their own transaction (so
+the log can't disagree with the data). Everything else (SQL console queries, profile saves) is
+appended to the audit store beside the database (common.audit_store), so recording it never
+takes the database's writer lock. ``python -m analytics.audit`` shows both.
 """
 from __future__ import annotations
 
 import duckdb
 
-from pipelines import db as dbmod
+from common import audit_store
+from schemas import settings
 
-MAX_DETAIL = 4000
+MAX_DETAIL = audit_store.MAX_DETAIL
 
 
 def record_in(con: duckdb.DuckDBPyConnection, actor: str | None, action: str, target: object = None,
@@ -21,6 +24,5 @@ def record_in(con: duckdb.DuckDBPyConnection, actor: str | None, action: str, ta
 
 
 def record(db: str | None, actor: str | None, action: str, target: object = None, detail: str | None = None) -> None:
-    """Append an event on its own (waits for any running load, like every writer)."""
-    with dbmod.writer(db) as con:
-        record_in(con, actor, action, target, detail)
+    """Append an event that is not part of a database write, to the audit store of ``db``."""
+    audit_store.append(settings.audit_path(db), actor, action, target, detail)

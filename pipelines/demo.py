@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.config import DATA_DIR, db_path
 from pipelines.demo_org import DEFAULT_SEED, Organisation, WaveSpec, generate
+from schemas.settings import DATA_DIR, db_path
 
 DEFAULT_OUT = DATA_DIR / "demo_exports"
 LOADED_BY = "demo"

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import secrets
 from pathlib import Path
 
-from pipelines.config import DATA_DIR
+from schemas import settings
 
 _logger: logging.Logger | None = None
 
 
 def log_path() -> Path:
-    return Path(os.environ.get("SKILLS_LOG_DIR") or DATA_DIR / "logs") / "errors.log"
+    return settings.log_path()
 
 
 def _get_logger() -> logging.Logger:

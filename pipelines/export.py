@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import config
-from pipelines.db import connect_with_retry
+from common.duck import connect
+from schemas import config, settings
 
 SUPPRESSED = "(suppressed)"
 PER_WAVE = ("answers", "cloud_preferences", "learning_interests", "ingestions")
@@ -29,9 +29,8 @@ DIMENSIONS = ("waves", "skill_areas", "skills", "service_categories")
 
 
 def _min_group_size() -> int:
-    from analytics import settings  # the dashboards' k, so exports and charts agree
-
-    return settings.load().k
+    # the dashboards' k (data/app_config.yaml), so exports and charts agree
+    return config.load(config.AppConfig, settings.APP_CONFIG).min_group_size
 
 
 def suppressed_respondents_sql() -> str:
@@ -65,7 +64,7 @@ def export_parquet(out_dir: str | Path, db: str | None = None, k: int | None = N
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     k = _min_group_size() if k is None else k
-    con = connect_with_retry(config.db_path(db), read_only=True)
+    con = connect(settings.db_path(db), read_only=True)
     counts = {}
     try:
         # COPY targets can't be bound parameters; the paths are ours (out_dir/<fixed table name>).

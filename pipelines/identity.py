@@ -1,6 +1,6 @@
 """Respondent ids: a keyed hash (HMAC-SHA256) of the normalised email or employee id.
 
-The key lives outside the database and the repository (see pipelines.config.secret_path) and
+The key lives outside the database and the repository (see schemas.settings.secret_path) and
 is created on first use, so the same person gets the same id in every wave while the database
 alone can't be used to recover or confirm anyone's email.
 """
@@ -13,8 +13,8 @@ import secrets
 import numpy as np
 import pandas as pd
 
-from pipelines.config import secret_path
 from pipelines.text import norm
+from schemas.settings import secret_path
 
 
 def secret_key() -> bytes:

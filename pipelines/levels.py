@@ -4,10 +4,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import yaml
-
-from pipelines.config import DATA_DIR
 from pipelines.text import norm
+from schemas import config, settings
 
 LEVEL_NAMES = {0: "none", 1: "aware", 2: "basic", 3: "proficient", 4: "expert"}
 # "3", "3.0", "3 - Proficient", "3: proficient", "3) proficient"; not "2.5" (a fraction is no level).
@@ -16,8 +14,8 @@ _NUMBER = re.compile(r"^([+-]?\d+(?:\.0+)?)(?:\s*[-:.)]\s*\D.*)?$")
 
 @lru_cache(maxsize=1)
 def default_labels() -> dict[str, int]:
-    data = yaml.load((DATA_DIR / "levels.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    return {norm(label): int(level) for level, labels in data.items() for label in labels}
+    data = config.load(config.Levels, settings.LEVELS).root
+    return {norm(label): level for level, labels in data.items() for label in labels}
 
 
 def label_map(extra: dict[str, int], replace: bool = False) -> dict[str, int]:

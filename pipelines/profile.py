@@ -1,7 +1,7 @@
-"""Profiles: how one kind of export maps onto the model (YAML; the format is in README.md).
+"""Profiles: how one kind of export maps onto the model (YAML; the format is docs/profiles.md).
 
-A profile is plain data. `load_profile` reads and checks it; `detect.auto_profile` builds one
-for files that come without a profile.
+A profile is plain data. `load_profile` reads it and checks it against its model
+(schemas.config.ProfileFile); `detect.auto_profile` builds one for files that come without a profile.
 """
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.config import PROFILES_DIR
+from pipelines.taxonomy import entry_dict
+from schemas import config, settings
+from schemas.config import QUESTION_KINDS, STANDARD_FIELDS
 
-QUESTION_KINDS = {"rating", "picked", "cloud", "interest"}
-CLOUD_KINDS = {"preferred", "uses"}
-STANDARD_FIELDS = ("id", "team", "role", "location", "submitted_at")
+__all__ = ["QUESTION_KINDS", "STANDARD_FIELDS", "Profile", "ProfileError", "Question", "Selector",
+           "load_profile", "parse_profile", "to_dict"]
 
 
 class ProfileError(ValueError):
@@ -31,20 +32,10 @@ class Selector:
     exclude: str | None = None
 
     @classmethod
-    def parse(cls, value, where: str) -> Selector:
-        if value is None:
+    def of(cls, spec: config.SelectorSpec | None) -> Selector:
+        if spec is None:
             return cls()
-        if isinstance(value, str):
-            return cls(names=[value])
-        if isinstance(value, list):
-            return cls(names=[str(v) for v in value])
-        if isinstance(value, dict):
-            unknown = set(value) - {"columns", "column", "match", "exclude"}
-            if unknown:
-                raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
-            names = value.get("columns") or ([value["column"]] if "column" in value else [])
-            return cls(names=[str(n) for n in names], match=value.get("match"), exclude=value.get("exclude"))
-        raise ProfileError(f"{where}: expected a column name, a list of names or {{match: regex}}")
+        return cls(names=spec.names(), match=spec.match, exclude=spec.exclude)
 
 
 @dataclass
@@ -98,135 +89,54 @@ class Profile:
         return yaml.safe_dump(to_dict(self), allow_unicode=True, sort_keys=False, width=110)
 
 
-def _labels(value, where: str) -> dict[str, int]:
-    """{level: [labels]} or {label: level} -> {label: level}."""
-    if not value:
-        return {}
-    if not isinstance(value, dict):
-        raise ProfileError(f"{where}: expected a mapping of level to labels")
-    out: dict[str, int] = {}
-    for key, val in value.items():
-        if isinstance(val, list):
-            for label in val:
-                out[str(label)] = int(key)
-        else:
-            out[str(key)] = int(val)
-    return out
-
-
-def _scale(value, where: str) -> tuple[int, int] | None:
-    if value is None:
-        return None
+def parse_profile(data: object, source: str | None = None) -> Profile:
+    """A profile from its parsed YAML; a ProfileError naming the file and the key otherwise."""
+    name = Path(source).name if source else "profile"
     try:
-        low, high = (int(v) for v in value)
-    except (TypeError, ValueError) as exc:
-        raise ProfileError(f"{where}: scale must be two numbers, e.g. [1, 5]") from exc
-    if low >= high:
-        raise ProfileError(f"{where}: scale must go from low to high")
-    return low, high
+        spec = config.parse(config.ProfileFile, data, name)
+    except config.ConfigError as exc:
+        raise ProfileError(str(exc)) from None
+    return _from_spec(spec, source)
 
 
-def parse_profile(data: dict, source: str | None = None) -> Profile:
-    if not isinstance(data, dict):
-        raise ProfileError("a profile must be a YAML mapping")
-    known = {"name", "wave", "read", "columns", "layout", "long", "levels", "taxonomy", "questions", "id_kind"}
-    unknown = set(data) - known
-    if unknown:
-        raise ProfileError(f"unknown top-level keys {sorted(unknown)} (known: {sorted(known)})")
-    p = Profile(name=str(data.get("name") or (Path(source).stem if source else "profile")), source=source)
-    wave = data.get("wave") or {}
-    if isinstance(wave, str):
-        wave = {"label": wave}
-    p.wave_label = wave.get("label")
-    if wave.get("date"):
-        try:
-            p.wave_date = dt.date.fromisoformat(str(wave["date"]))
-        except ValueError as exc:
-            raise ProfileError(f"wave.date must be YYYY-MM-DD, got {wave['date']!r}") from exc
-    read = data.get("read") or {}
-    p.encoding = read.get("encoding")
-    p.delimiter = read.get("delimiter")
-    p.sheet = read.get("sheet")
-    p.header_rows = int(read.get("header_rows", 1))
-    p.header_style = read.get("header_style", "stacked")
-    if p.header_style not in {"stacked", "surveymonkey"}:
-        raise ProfileError("read.header_style must be stacked or surveymonkey")
-    p.name_row = int(read.get("name_row", 1))
-    p.missing = [str(m) for m in read.get("missing", [])]
-    p.id_kind = data.get("id_kind", "email")
-    for key, value in (data.get("columns") or {}).items():
-        if key not in STANDARD_FIELDS:
-            raise ProfileError(f"columns.{key}: unknown field (known: {', '.join(STANDARD_FIELDS)})")
-        if key == "submitted_at" and isinstance(value, dict):
-            p.submitted_at_format = value.get("format")
-            p.submitted_at_era = value.get("era", "gregorian")
-            value = {k: v for k, v in value.items() if k not in {"format", "era"}}
-        p.fields[key] = Selector.parse(value, f"columns.{key}")
-    p.layout = data.get("layout", "wide")
-    if p.layout not in {"wide", "long"}:
-        raise ProfileError("layout must be wide or long")
-    if p.layout == "long":
-        long = data.get("long") or {}
-        p.long_skill, p.long_level = long.get("skill"), long.get("level")
-        if not p.long_skill or not p.long_level:
-            raise ProfileError("layout long needs long.skill and long.level column names")
-    levels = data.get("levels") or {}
-    p.scale = _scale(levels.get("scale"), "levels.scale") or (0, 4)
-    p.labels = _labels(levels.get("labels"), "levels.labels")
-    p.replace_labels = bool(levels.get("replace", False))
-    taxonomy = data.get("taxonomy") or {}
-    p.areas = list(taxonomy.get("areas") or [])
-    p.skills = list(taxonomy.get("skills") or [])
-    for i, q in enumerate(data.get("questions") or []):
-        p.questions.append(_question(q, f"questions[{i}]"))
-    return p
+def _from_spec(spec: config.ProfileFile, source: str | None) -> Profile:
+    submitted = spec.columns.submitted_at
+    fields = {key: Selector.of(getattr(spec.columns, key)) for key in STANDARD_FIELDS
+              if getattr(spec.columns, key) is not None}
+    return Profile(
+        name=spec.name or (Path(source).stem if source else "profile"), source=source,
+        wave_label=spec.wave.label, wave_date=spec.wave.date,
+        encoding=spec.read.encoding, delimiter=spec.read.delimiter, sheet=spec.read.sheet,
+        header_rows=spec.read.header_rows, header_style=spec.read.header_style, name_row=spec.read.name_row,
+        missing=list(spec.read.missing), fields=fields, id_kind=spec.id_kind,
+        submitted_at_format=submitted.format if submitted else None,
+        submitted_at_era=submitted.era if submitted else "gregorian",
+        layout=spec.layout, long_skill=spec.long.skill, long_level=spec.long.level,
+        scale=spec.levels.scale or (0, 4), labels=dict(spec.levels.labels), replace_labels=spec.levels.replace,
+        areas=[entry_dict(a) for a in spec.taxonomy.areas], skills=[entry_dict(s) for s in spec.taxonomy.skills],
+        questions=[_question(q, i) for i, q in enumerate(spec.questions)],
+    )
 
 
-def _question(q: dict, where: str) -> Question:
-    if not isinstance(q, dict):
-        raise ProfileError(f"{where}: expected a mapping")
-    kind = q.get("kind")
-    if kind not in QUESTION_KINDS:
-        raise ProfileError(f"{where}.kind must be one of {sorted(QUESTION_KINDS)}, got {kind!r}")
-    known = {"kind", "name", "columns", "match", "exclude", "skills", "skill_from", "level", "type",
-             "providers", "separator", "scale", "labels"}
-    unknown = set(q) - known
-    if unknown:
-        raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
-    selector = Selector.parse({k: q[k] for k in ("columns", "match", "exclude") if k in q}, where)
-    if not selector.names and not selector.match:
-        raise ProfileError(f"{where}: needs columns or match")
-    cloud_kind = q.get("type", "uses")
-    if kind == "cloud" and cloud_kind not in CLOUD_KINDS:
-        raise ProfileError(f"{where}.type must be preferred or uses")
-    level = int(q.get("level", 3))
-    if not 0 <= level <= 4:
-        raise ProfileError(f"{where}.level must be 0-4")
-    skill_from = q.get("skill_from", "cell" if kind in {"picked", "interest"} else "header")
-    if skill_from not in {"header", "cell"}:
-        raise ProfileError(f"{where}.skill_from must be header or cell")
+def _question(q: config.QuestionSpec, i: int) -> Question:
     return Question(
-        kind=kind, columns=selector, name=str(q.get("name", f"{kind} {where}")),
-        skills={str(k): (str(v) if v is not None else None) for k, v in (q.get("skills") or {}).items()},
-        skill_from=skill_from, level=level, cloud_kind=cloud_kind,
-        providers={str(k): str(v) for k, v in (q.get("providers") or {}).items()},
-        separator=q.get("separator"), scale=_scale(q.get("scale"), f"{where}.scale"),
-        labels=_labels(q.get("labels"), f"{where}.labels"),
+        kind=q.kind, columns=Selector(names=list(q.columns), match=q.match, exclude=q.exclude),
+        name=q.name or f"{q.kind} questions[{i}]", skills=dict(q.skills), skill_from=q.skill_from,
+        level=q.level, cloud_kind=q.type, providers=dict(q.providers), separator=q.separator,
+        scale=q.scale, labels=dict(q.labels),
     )
 
 
 def load_profile(path_or_name: str | Path) -> Profile:
-    """A profile from a path, or by name from data/profiles/."""
+    """A profile from a path, or by name from the profiles folder (data/profiles/)."""
     path = Path(path_or_name)
     if not path.exists() and not path.suffix:
-        path = PROFILES_DIR / f"{path_or_name}.yaml"
+        path = settings.profiles_dir() / f"{path_or_name}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProfileError(f"cannot read profile {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"profile {path.name} is not valid YAML: {str(exc).splitlines()[0]}") from exc
-    return parse_profile(data, source=str(path))
+        spec = config.load(config.ProfileFile, path)
+    except config.ConfigError as exc:
+        raise ProfileError(f"profile {exc}") from None
+    return _from_spec(spec, str(path))
 
 
 def to_dict(p: Profile) -> dict:

@@ -1,18 +1,17 @@
 """Named profiles saved by the upload page, kept as YAML in data/profiles/ (or $SKILLS_PROFILES_DIR)."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-from pipelines.config import PROFILES_DIR
 from pipelines.profile import Profile, load_profile
+from schemas import settings
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
 
 def profiles_dir() -> Path:
-    return Path(os.environ.get("SKILLS_PROFILES_DIR") or PROFILES_DIR)
+    return settings.profiles_dir()
 
 
 def list_profiles() -> list[str]:

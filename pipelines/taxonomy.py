@@ -6,13 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from pipelines.config import DATA_DIR
 from pipelines.text import match_key
+from schemas import config, settings
 from schemas.taxonomy import PROVIDERS, ServiceCategoryFrame, SkillAliasFrame, SkillAreaFrame, SkillFrame
 
-TAXONOMY_FILE = DATA_DIR / "taxonomy.yaml"
+TAXONOMY_FILE = settings.TAXONOMY
 
 
 class TaxonomyError(ValueError):
@@ -92,14 +91,20 @@ def _build(areas, skills, aliases, categories) -> Taxonomy:
 
 
 def load(path: Path = TAXONOMY_FILE) -> Taxonomy:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    areas, skills, aliases = _frames(data["areas"], [])
+    data = config.load(config.TaxonomyFile, path)
+    areas, skills, aliases = _frames([entry_dict(a) for a in data.areas], [])
     rows = []
-    for order, cat in enumerate(data.get("service_categories", [])):
+    for order, cat in enumerate(data.service_categories):
         for provider in PROVIDERS:
-            rows += [{"category_id": cat["id"], "name_en": cat["en"], "name_ja": cat["ja"],
-                      "provider": provider, "skill_id": s, "sort_order": order} for s in cat.get(provider, [])]
+            rows += [{"category_id": cat.id, "name_en": cat.en, "name_ja": cat.ja,
+                      "provider": provider, "skill_id": s, "sort_order": order} for s in getattr(cat, provider)]
     return _build(areas, skills, aliases, pd.DataFrame(rows))
+
+
+def entry_dict(entry: config.AreaEntry | config.SkillEntry) -> dict:
+    """A checked area or skill entry as the plain mapping the frames are built from (and a
+    profile's YAML holds): the keys that were written, defaults left out."""
+    return entry.model_dump(exclude_defaults=True)
 
 
 @lru_cache(maxsize=1)

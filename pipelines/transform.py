@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from common.duck import quote_ident as _q
 from pipelines.headers import Column, Sheet, select
 from pipelines.levels import describe_labels, label_map, to_level
 from pipelines.profile import Profile, ProfileError, Question
@@ -40,10 +41,6 @@ class Canonical:
     questions_used: int
     unmapped_options: dict[str, list[str]]
     skill_columns: dict[str, str]  # skill_id -> the header of the (first) column that rated it
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _field_column(sheet: Sheet, profile: Profile, name: str) -> Column | None:

@@ -11,14 +11,13 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from schemas import settings
+
 CHUNK = 1 << 20
 
 
 def max_upload_mb() -> int:
-    try:
-        return max(1, int(os.environ.get("SKILLS_MAX_UPLOAD_MB", "200")))
-    except ValueError:
-        return 200
+    return settings.max_upload_mb()
 
 
 def save_upload(stream: BinaryIO, file_name: str) -> Path:

@@ -6,6 +6,9 @@ from schemas.base import Frame
 from schemas.dtypes import Text
 
 PROVIDERS = ["AWS", "GCP", "Azure", "Other", "None"]
+# The people columns of a respondent: the aggregates count per team x role x location, and their
+# rollups sum each away (analytics/grain.py picks which table serves a filter).
+PEOPLE = ("team", "role", "location")
 CLOUD_KINDS = ["preferred", "uses"]
 
 

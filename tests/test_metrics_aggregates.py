@@ -102,24 +102,25 @@ def test_missing_database_is_a_clear_error(tmp_path):
         read_db.data_version(str(tmp_path / "nothing.duckdb"))
 
 
-def test_database_without_aggregates(tmp_path):
+def test_database_without_aggregates_until_the_write_path_migrates_it(tmp_path):
     bare = str(tmp_path / "bare.duckdb")
     duckdb.connect(bare).close()
     with pytest.raises(read_db.AggregatesMissing):
         skill_coverage(bare, Filters(), Settings())
-    with writer(bare):  # migrated, but never refreshed
-        pass
     with pytest.raises(read_db.AggregatesMissing):
         read_db.data_version(bare)
-    assert aggregates.ensure_ready(bare) is True
-    assert read_db.data_version(bare).token
+    with writer(bare):  # any write migrates, and a migration brings the aggregates up to date
+        pass
+    version = read_db.data_version(bare)
+    assert version.token and not version.stale
+    assert aggregates.ensure_ready(bare) is False  # nothing was left to do
 
 
 def test_busy_database_is_reported_not_raised_raw(dashboard_db, monkeypatch):
     def locked(*args, **kwargs):
         raise duckdb.IOException("Could not set lock on file: Conflicting lock is held")
 
-    monkeypatch.setattr(read_db, "connect_with_retry", locked)
+    monkeypatch.setattr(read_db, "connect", locked)
     with pytest.raises(read_db.DatabaseBusy, match="busy"):
         read_db.query(dashboard_db, "SELECT 1")
 

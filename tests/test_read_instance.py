@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import common.duck
 import pipelines.db
 from analytics import read_instance
 from analytics.db import reader, reading
@@ -200,7 +201,7 @@ def test_quick_writer_wait_fails_while_a_render_holds_a_lease(db_copy, monkeypat
     with reading(db_copy), reader(db_copy):
         with pytest.raises(duckdb.Error) as failure, writer(db_copy):
             pass
-        assert pipelines.db.is_lock_error(failure.value)
+        assert common.duck.is_lock_error(failure.value)
 
 
 def test_set_aside_closes_the_idle_instance_and_lends_nothing_meanwhile(db_copy):

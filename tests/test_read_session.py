@@ -5,8 +5,10 @@ Expected figures are from tests/dashboard_fixture.py.
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 import threading
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,12 +16,14 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import analytics.db
+import common.duck
 import pipelines.db
 from analytics import cloud, coverage, overview, read_instance, selection, trends
 from analytics.db import per_read, reader, reading, release
 from analytics.filters import Filters
 from analytics.settings import Settings
 from analytics.waves import resolve
+from pipelines import migrate
 from pipelines.db import writer
 
 S = Settings()
@@ -272,7 +276,7 @@ def test_without_release_the_writer_waits_for_the_instance_to_idle(db_copy, quic
         overview.overview_headline(db_copy, Filters(), S)
         with pytest.raises(duckdb.Error) as failure, writer(db_copy):
             pass
-        assert pipelines.db.is_lock_error(failure.value)
+        assert common.duck.is_lock_error(failure.value)
     with writer(db_copy):  # the block's exit gave the cursor back; the idle instance closed
         pass
 
@@ -358,19 +362,30 @@ def test_dashboards_render_and_step_aside_for_a_writer(app_test, db_copy, quick_
 
 
 @pytest.mark.parametrize("damage", ["no aggregates", "stale aggregates"])
-def test_dashboard_rebuilds_aggregates_in_process_while_reading(app_test, db_copy, quick_writer, damage):
-    """The shell finds the aggregates missing or behind inside the render's block, releases the
-    block's connection and rebuilds them with a writer in this process."""
+def test_a_page_view_never_writes_and_says_what_to_run(app_test, db_copy, quick_writer, damage):
+    """Aggregates missing or behind: the shell writes nothing (the file's bytes are the same after
+    the view) and names the command; the command brings them up to date and the page draws."""
     with writer(db_copy) as con:
         if damage == "no aggregates":
             con.execute("DELETE FROM agg_meta")
         else:  # an ingestion that landed without its refresh
             con.execute("INSERT INTO ingestions SELECT 99, 2, 'late.csv', 'sha99', now()::TIMESTAMP, 0, 0, 0, "
                         "'loaded', 'test', 'pytest'")
+    before = hashlib.sha256(Path(db_copy).read_bytes()).hexdigest()
     at = app_test(db=db_copy).run()
-    assert_clean(at)
-    assert {m.label: m.value for m in at.metric}["Respondents"] == "25"
-    release(db_copy)  # the render's shared instance, idle now
+    assert not at.exception
+    shown = [e.value for e in at.error] + [w.value for w in at.warning]
+    assert any(f"python -m pipelines.migrate --db {db_copy}" in text for text in shown), shown
+    if damage == "no aggregates":
+        assert not at.metric  # nothing drawn from tables that are not there
+    else:  # the figures from the last refresh, with the warning above them
+        assert {m.label: m.value for m in at.metric}["Respondents"] == "25"
+    release(db_copy)
+    assert hashlib.sha256(Path(db_copy).read_bytes()).hexdigest() == before
+    assert migrate.main(["--db", db_copy]) == 0
     with writer(db_copy) as con:
         expected = 2 if damage == "no aggregates" else 3
         assert con.execute("SELECT ingestion_count FROM agg_meta").fetchone() == (expected,)
+    at = app_test(db=db_copy).run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Respondents"] == "25"

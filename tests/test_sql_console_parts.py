@@ -173,7 +173,7 @@ def test_example_cohort_movers(db):
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     path = tmp_path / "saved.json"
-    monkeypatch.setenv(saved_queries.ENV_VAR, str(path))
+    monkeypatch.setenv("SKILLS_SAVED_QUERIES", str(path))
     return path
 
 
@@ -204,12 +204,12 @@ def test_corrupt_store_is_a_one_line_error(store):
 
 
 def test_default_store_sits_beside_the_database(monkeypatch, tmp_path):
-    monkeypatch.delenv(saved_queries.ENV_VAR, raising=False)
+    monkeypatch.delenv("SKILLS_SAVED_QUERIES", raising=False)
     assert saved_queries.store_path(tmp_path / "x.duckdb") == tmp_path / "saved_queries.json"
 
 
 def test_saving_never_touches_the_database(db, tmp_path, monkeypatch):
-    monkeypatch.delenv(saved_queries.ENV_VAR, raising=False)
+    monkeypatch.delenv("SKILLS_SAVED_QUERIES", raising=False)
     before = fixture.checksum(db)
     path = saved_queries.store_path(db)
     saved_queries.save("waves", "SELECT * FROM waves", path)

@@ -1,0 +1,1 @@
+"""Small helpers both sides share (analytics reads, pipelines writes); imports neither."""
