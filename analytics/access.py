@@ -14,7 +14,7 @@ from pipelines.config import DATA_DIR
 
 ACCESS_FILE = DATA_DIR / "access.yaml"
 ROLE_ORDER = ("admin", "hr", "analyst", "viewer")
-DASHBOARDS = frozenset({"overview", "coverage", "cloud", "trends"})
+DASHBOARDS = frozenset({"overview", "coverage", "cloud", "trends", "radar"})
 PAGES_BY_ROLE = {
     "viewer": DASHBOARDS,
     "hr": DASHBOARDS | {"upload"},
