@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics.radar import RING_NAMES, TEXT, RadarRulesError, byor_csv, load_rules, tech_radar
 from analytics.radar_chart import radar_png, radar_svg
+from analytics.report import report_html, report_pdf
 from pages import _common as ui
 
 ui.ensure_shell()
@@ -32,9 +33,9 @@ if radar["ring"].isna().all():
             "the minimum group size.")
     st.stop()
 wave, prev = radar["wave_label"].iloc[0], radar["prev_wave_label"].iloc[0]
+lang = ctx.filters.lang
 
 with ui.section("Radar"):
-    lang = ctx.filters.lang
     title = f"{TEXT[lang]['title']} {wave}"
     st.html(radar_svg(radar, RING_NAMES[lang], title, lang, link=coverage_link()))
     st.caption(f"Read: Adopt at the centre means at least {rules.adopt:.0%} of those who answered are at level "
@@ -63,3 +64,15 @@ with ui.section("Blips"):
              column_config={"coverage": ui.PERCENT, "prev_coverage": ui.PERCENT, "delta": ui.PERCENT,
                             "interest": ui.PERCENT, "quadrant": "Quadrant", "ring": "Ring",
                             "prev_ring": "Ring (previous)", "movement": "Movement"})
+
+with ui.section("Wave report"):
+    st.caption(f"One page to send on: the headline, top gaps, single points of knowledge, the cloud split, the movers "
+               f"and this radar for the whole organisation in wave {wave} (the people filters do not apply), in the "
+               "language chosen under Skill names. From the command line: python -m analytics.report (docs/radar.md).")
+    cols = st.columns(2)
+    cols[0].download_button("Report as HTML", lambda: report_html(ctx.db, wave, ctx.settings, lang),
+                            file_name=f"skills_report_{wave}.html", mime="text/html", key="report_html",
+                            icon=":material/download:")
+    cols[1].download_button("Report as PDF", lambda: report_pdf(report_html(ctx.db, wave, ctx.settings, lang)),
+                            file_name=f"skills_report_{wave}.pdf", mime="application/pdf", key="report_pdf",
+                            icon=":material/download:")

@@ -155,7 +155,8 @@ def test_radar_page(app_test):
     assert not at.exception and not at.error
     assert [t.value for t in at.title] == ["Tech radar"]
     assert len(at.get("html")) == 1
-    assert {b.label for b in at.get("download_button")} >= {"Radar as SVG", "Radar as PNG", "Build-your-own-radar CSV"}
+    assert {b.label for b in at.get("download_button")} >= {"Radar as SVG", "Radar as PNG", "Build-your-own-radar CSV",
+                                                          "Report as HTML", "Report as PDF"}
     blips = at.dataframe[0].value.set_index("skill_name")
     assert blips.loc["Terraform", "ring"] == "Adopt" and blips.loc["Terraform", "movement"] == "in"
     assert any("1 skill is not placed" in c.value for c in at.caption)
