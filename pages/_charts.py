@@ -116,3 +116,17 @@ def deltas(frame: pd.DataFrame, title: str, name_col: str, y_title: str) -> go.F
                            hovertemplate="%{y}: %{x:+.1f} pp<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, "Change in coverage (percentage points)", y_title, height=140 + 30 * len(frame))
+
+
+def beside_reference(frame: pd.DataFrame, title: str, org_label: str, reference_label: str) -> go.Figure:
+    """The organisation's share and a public population's share side by side (hidden: a gap)."""
+    fig = go.Figure([
+        go.Bar(y=frame["name"], x=frame["org_share"], orientation="h", name=org_label, marker_color="#4c78a8",
+               hovertemplate="%{y}: %{x:.0%}<extra>" + org_label + "</extra>"),
+        go.Bar(y=frame["name"], x=frame["reference_share"], orientation="h", name=reference_label,
+               marker_color="#bab0ac", hovertemplate="%{y}: %{x:.0%}<extra>" + reference_label + "</extra>"),
+    ])
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3})
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, "Share", "", height=200 + 40 * len(frame))

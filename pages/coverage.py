@@ -11,6 +11,7 @@ from analytics.coverage import (
     single_points_of_knowledge,
     upskilling_pipeline,
 )
+from analytics.reference import beside_reference, populations
 from pages import _charts as charts
 from pages import _common as ui
 
@@ -82,3 +83,22 @@ with ui.section("Upskilling pipeline"):
                  "yet at the threshold - the people who could close a gap next.", key="coverage_pipeline")
         ui.table(pipe, "coverage_pipeline", "upskilling_pipeline.csv",
                  columns=["skill_name", "area_name", "n_interested", "n_pipeline", "suppressed"])
+
+with ui.section("Beside a public survey"):
+    refs = populations("skills")
+    labels = dict(zip(refs["population"], refs["label"], strict=True))
+    choice = st.selectbox("Public population", [None, *labels], format_func=lambda p: labels.get(p, "None"),
+                          key="coverage_reference", help="Figures computed from public survey files (data/reference/).")
+    if choice:
+        beside = ui.load(beside_reference, ctx, kind="skills", population=choice)
+        st.caption(f"Context, not a target: {labels[choice]}. Our side is skill coverage (at or above the threshold); "
+                   "the public share is of people who used the tool at all, so ours is a stricter measure.")
+        ui.chart(charts.beside_reference(beside, "Skill coverage beside a public survey", "Us (coverage)",
+                                         "Public survey (used it)"),
+                 "Read: blue is our coverage, grey the share of the public population who used the tool; blank "
+                 "blue bars are skills we did not ask about or whose group is too small to show.",
+                 key="coverage_reference_chart")
+        ui.table(beside, "coverage_reference_table", f"coverage_beside_{choice}.csv",
+                 columns=["name", "org_share", "reference_share", "reference_base", "suppressed"],
+                 column_config={"name": "Skill", "org_share": ui.PERCENT, "reference_share": ui.PERCENT,
+                                "reference_base": "Public respondents"})
