@@ -11,6 +11,7 @@ from analytics.coverage import (
     single_points_of_knowledge,
     upskilling_pipeline,
 )
+from analytics.forecast import coverage_forecast
 from analytics.reference import beside_reference, populations
 from pages import _charts as charts
 from pages import _common as ui
@@ -83,6 +84,25 @@ with ui.section("Upskilling pipeline"):
                  "yet at the threshold - the people who could close a gap next.", key="coverage_pipeline")
         ui.table(pipe, "coverage_pipeline", "upskilling_pipeline.csv",
                  columns=["skill_name", "area_name", "n_interested", "n_pipeline", "suppressed"])
+
+with ui.section("Coverage forecast"):
+    ahead = ui.load(coverage_forecast, ctx)
+    st.caption("How it is computed: the pace is the average change per wave in each area's coverage among the people "
+               "who answered both waves of each pair, so joiners and leavers don't count as learning. The forecast is "
+               "today's coverage plus one or two waves of that pace; the whiskers are 90% intervals from how many "
+               "people the figures rest on. 'Want to learn' is the upskilling pipeline, the room the pace has to run "
+               "in. A projection, not a promise: it assumes the pace holds.")
+    if ahead["pace"].notna().any():
+        ui.chart(charts.forecast(ahead), "Read: blue is now, orange one wave ahead, grey two; the whisker is the range "
+                 "the next figure would plausibly fall in; the red tick is the target.", key="coverage_forecast")
+    else:
+        st.info("Only one wave so far: a pace needs the same people in two waves.")
+    ui.table(ahead, "coverage_forecast_table", "coverage_forecast.csv",
+             columns=["area_name", "coverage", "pace", "forecast_1", "low_1", "high_1", "forecast_2", "low_2",
+                      "high_2", "target", "outlook_text", "pipeline", "n_pairs", "suppressed"],
+             column_config={c: ui.PERCENT for c in ("coverage", "pace", "forecast_1", "low_1", "high_1",
+                                                    "forecast_2", "low_2", "high_2", "target")}
+             | {"outlook_text": "Outlook", "pipeline": "Want to learn, below threshold", "n_pairs": "Wave pairs"})
 
 with ui.section("Beside a public survey"):
     refs = populations("skills")
