@@ -37,7 +37,8 @@ lang = ctx.filters.lang
 
 with ui.section("Radar"):
     title = f"{TEXT[lang]['title']} {wave}"
-    st.html(radar_svg(radar, RING_NAMES[lang], title, lang, link=coverage_link()))
+    # Markdown, not st.html: st.html's sanitiser drops SVG; the SVG is ours, its names escaped.
+    st.markdown(radar_svg(radar, RING_NAMES[lang], title, lang, link=coverage_link()), unsafe_allow_html=True)
     st.caption(f"Read: Adopt at the centre means at least {rules.adopt:.0%} of those who answered are at level "
                f"{ctx.settings.threshold}+; Trial at least {rules.trial:.0%}; Assess is below that but at least "
                f"{rules.assess_interest:.0%} of the selection want to learn it; Hold is the rest. Triangles moved in "
