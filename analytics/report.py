@@ -52,9 +52,6 @@ TEXT: dict[str, dict[str, str]] = {
         "change": "Change", "radar": "Tech radar",
         "method": "Coverage: the share of those who answered who are at level {threshold} or above. "
                   "Groups smaller than {k} people are hidden.",
-        "no_wave": "no wave labelled {wave!r} in the database (waves: {waves})",
-        "no_db": "no database at {db}",
-        "written": "wrote {out} ({size:,} bytes)",
     },
     "ja": {
         "title": "スキル調査: {wave}", "generated": "{date}作成(データベース内の{n_waves}回の調査から)。",
@@ -70,10 +67,14 @@ TEXT: dict[str, dict[str, str]] = {
         "movers": "{prev}からの変化が大きいスキル", "no_movers": "比較できる前回の調査がないか、変化がありません。",
         "change": "変化", "radar": "技術レーダー",
         "method": "カバレッジ: 回答者のうちレベル{threshold}以上の人の割合。{k}人未満のグループは表示しません。",
-        "no_wave": "no wave labelled {wave!r} in the database (waves: {waves})",
-        "no_db": "no database at {db}",
-        "written": "wrote {out} ({size:,} bytes)",
     },
+}
+
+# The command's own messages (English, like the other command-line tools).
+CLI_TEXT = {
+    "no_wave": "no wave labelled {wave!r} in the database (waves: {waves})",
+    "no_db": "no database at {db}",
+    "written": "wrote {out} ({size:,} bytes)",
 }
 
 
@@ -88,7 +89,7 @@ def report_html(db: str, wave_label: str, s: Settings, lang: str = "en", today: 
         waves = wave_list(con)
     match = waves[waves["label"] == wave_label]
     if match.empty:
-        raise ReportError(t["no_wave"].format(wave=wave_label, waves=", ".join(waves["label"]) or "none"))
+        raise ReportError(CLI_TEXT["no_wave"].format(wave=wave_label, waves=", ".join(waves["label"]) or "none"))
     f = Filters(wave_id=int(match["wave_id"].iloc[0]), lang=lang)
     try:
         rules = load_rules()
@@ -159,18 +160,17 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    t = TEXT[args.lang]
     db = config.db_path(args.db)
     try:
         if config.is_local(db) and not Path(db).exists():
-            raise ReportError(t["no_db"].format(db=db))
+            raise ReportError(CLI_TEXT["no_db"].format(db=db))
         html = report_html(db, args.wave, settings_mod.load(), args.lang)
         data = report_pdf(html) if args.format == "pdf" else html.encode("utf-8")
         Path(args.out).write_bytes(data)
     except (ReportError, AnalyticsError, settings_mod.SettingsError, duckdb.Error, OSError) as exc:
         print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 3
-    print(t["written"].format(out=args.out, size=len(data)))
+    print(CLI_TEXT["written"].format(out=args.out, size=len(data)))
     return 0
 
 
