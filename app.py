@@ -30,10 +30,11 @@ PAGES = [  # (file, title, icon); optional pages are listed only once their file
     ("pages/coverage.py", "Skill coverage", ":material/grid_on:"),
     ("pages/cloud.py", "Cloud preference", ":material/cloud:"),
     ("pages/trends.py", "Trends", ":material/trending_up:"),
+    ("pages/radar.py", "Tech radar", ":material/radar:"),
     ("pages/sql_console.py", "SQL console", ":material/terminal:"),
     ("pages/upload.py", "Upload", ":material/upload:"),
 ]
-DASHBOARDS = {"overview", "coverage", "cloud", "trends"}
+DASHBOARDS = {"overview", "coverage", "cloud", "trends", "radar"}
 # User-facing text of the shell (kept together for the coming message catalogue).
 MESSAGES = {
     "sign_in": "Survey answers are personal data: sign in to see the dashboards.",

@@ -13,7 +13,7 @@ from schemas.config import ROLES as ROLE_ORDER
 from schemas.config import ConfigError as AccessError
 from schemas.config import email_key
 
-DASHBOARDS = frozenset({"overview", "coverage", "cloud", "trends"})
+DASHBOARDS = frozenset({"overview", "coverage", "cloud", "trends", "radar"})
 PAGES_BY_ROLE = {
     "viewer": DASHBOARDS,
     "hr": DASHBOARDS | {"upload"},

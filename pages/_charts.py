@@ -116,3 +116,38 @@ def deltas(frame: pd.DataFrame, title: str, name_col: str, y_title: str) -> go.F
                            hovertemplate="%{y}: %{x:+.1f} pp<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, "Change in coverage (percentage points)", y_title, height=140 + 30 * len(frame))
+
+
+def beside_reference(frame: pd.DataFrame, title: str, org_label: str, reference_label: str) -> go.Figure:
+    """The organisation's share and a public population's share side by side (hidden: a gap)."""
+    fig = go.Figure([
+        go.Bar(y=frame["name"], x=frame["org_share"], orientation="h", name=org_label, marker_color="#4c78a8",
+               hovertemplate="%{y}: %{x:.0%}<extra>" + org_label + "</extra>"),
+        go.Bar(y=frame["name"], x=frame["reference_share"], orientation="h", name=reference_label,
+               marker_color="#bab0ac", hovertemplate="%{y}: %{x:.0%}<extra>" + reference_label + "</extra>"),
+    ])
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3})
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, "Share", "", height=200 + 40 * len(frame))
+
+
+def forecast(frame: pd.DataFrame) -> go.Figure:
+    """Per area: coverage now and projected one and two waves ahead, with 90% intervals as whiskers."""
+    fig = go.Figure()
+    fig.add_scatter(y=frame["area_name"], x=frame["coverage"], mode="markers", name="Now",
+                    marker={"color": "#4c78a8", "size": 10}, hovertemplate="%{y}: %{x:.0%}<extra>Now</extra>")
+    for h, colour in ((1, "#f58518"), (2, "#bab0ac")):
+        centre = frame[f"forecast_{h}"]
+        fig.add_scatter(y=frame["area_name"], x=centre, mode="markers", name=f"{h} wave{'s' if h > 1 else ''} ahead",
+                        marker={"color": colour, "size": 9, "symbol": "diamond"},
+                        error_x={"type": "data", "symmetric": False, "array": frame[f"high_{h}"] - centre,
+                                 "arrayminus": centre - frame[f"low_{h}"], "color": colour},
+                        hovertemplate="%{y}: %{x:.0%}<extra>" + f"{h} ahead" + "</extra>")
+    fig.add_scatter(y=frame["area_name"], x=frame["target"], mode="markers", name="Target",
+                    marker={"symbol": "line-ns-open", "size": 20, "line": {"width": 3}, "color": "#d62728"})
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    return _layout(fig, "Coverage forecast per area (90% intervals)", "Coverage", "Skill area",
+                   height=180 + 36 * len(frame))

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from analytics.cloud import cloud_parity_matrix, cloud_preferred_split, cloud_uses_share
+from analytics.reference import beside_reference, populations
 from pages import _charts as charts
 from pages import _common as ui
 
@@ -48,3 +49,21 @@ with ui.section("Service parity matrix"):
     ui.table(parity, "cloud_parity", "cloud_parity_matrix.csv",
              columns=["category_name", "provider", "n_answered", "n_proficient", "coverage", "suppressed"],
              column_config={"coverage": ui.PERCENT})
+
+with ui.section("Beside a public survey"):
+    refs = populations("cloud")
+    labels = dict(zip(refs["population"], refs["label"], strict=True))
+    choice = st.selectbox("Public population", [None, *labels], format_func=lambda p: labels.get(p, "None"),
+                          key="cloud_reference", help="Figures computed from public survey files (data/reference/).")
+    if choice:
+        beside = ui.load(beside_reference, ctx, kind="cloud", population=choice)
+        st.caption(f"Context, not a target: {labels[choice]}. Our side is the share of those who answered the "
+                   "providers-in-use question who use each provider; the public question was worded differently "
+                   "and asked of different people.")
+        ui.chart(charts.beside_reference(beside, "Providers in use: us and a public survey", "Us", "Public survey"),
+                 "Read: blue is our selection, grey the public population; a difference describes who we are as much "
+                 "as what we lack.", key="cloud_reference_chart")
+        ui.table(beside, "cloud_reference_table", f"cloud_beside_{choice}.csv",
+                 columns=["name", "org_share", "reference_share", "reference_base", "suppressed"],
+                 column_config={"name": "Provider", "org_share": ui.PERCENT, "reference_share": ui.PERCENT,
+                                "reference_base": "Public respondents"})

@@ -11,6 +11,8 @@ from analytics.coverage import (
     single_points_of_knowledge,
     upskilling_pipeline,
 )
+from analytics.forecast import coverage_forecast
+from analytics.reference import beside_reference, populations
 from pages import _charts as charts
 from pages import _common as ui
 
@@ -82,3 +84,41 @@ with ui.section("Upskilling pipeline"):
                  "yet at the threshold - the people who could close a gap next.", key="coverage_pipeline")
         ui.table(pipe, "coverage_pipeline", "upskilling_pipeline.csv",
                  columns=["skill_name", "area_name", "n_interested", "n_pipeline", "suppressed"])
+
+with ui.section("Coverage forecast"):
+    ahead = ui.load(coverage_forecast, ctx)
+    st.caption("How it is computed: the pace is the average change per wave in each area's coverage among the people "
+               "who answered both waves of each pair, so joiners and leavers don't count as learning. The forecast is "
+               "today's coverage plus one or two waves of that pace; the whiskers are 90% intervals from how many "
+               "people the figures rest on. 'Want to learn' is the upskilling pipeline, the room the pace has to run "
+               "in. A projection, not a promise: it assumes the pace holds.")
+    if ahead["pace"].notna().any():
+        ui.chart(charts.forecast(ahead), "Read: blue is now, orange one wave ahead, grey two; the whisker is the range "
+                 "the next figure would plausibly fall in; the red tick is the target.", key="coverage_forecast")
+    else:
+        st.info("Only one wave so far: a pace needs the same people in two waves.")
+    ui.table(ahead, "coverage_forecast_table", "coverage_forecast.csv",
+             columns=["area_name", "coverage", "pace", "forecast_1", "low_1", "high_1", "forecast_2", "low_2",
+                      "high_2", "target", "outlook_text", "pipeline", "n_pairs", "suppressed"],
+             column_config={c: ui.PERCENT for c in ("coverage", "pace", "forecast_1", "low_1", "high_1",
+                                                    "forecast_2", "low_2", "high_2", "target")}
+             | {"outlook_text": "Outlook", "pipeline": "Want to learn, below threshold", "n_pairs": "Wave pairs"})
+
+with ui.section("Beside a public survey"):
+    refs = populations("skills")
+    labels = dict(zip(refs["population"], refs["label"], strict=True))
+    choice = st.selectbox("Public population", [None, *labels], format_func=lambda p: labels.get(p, "None"),
+                          key="coverage_reference", help="Figures computed from public survey files (data/reference/).")
+    if choice:
+        beside = ui.load(beside_reference, ctx, kind="skills", population=choice)
+        st.caption(f"Context, not a target: {labels[choice]}. Our side is skill coverage (at or above the threshold); "
+                   "the public share is of people who used the tool at all, so ours is a stricter measure.")
+        ui.chart(charts.beside_reference(beside, "Skill coverage beside a public survey", "Us (coverage)",
+                                         "Public survey (used it)"),
+                 "Read: blue is our coverage, grey the share of the public population who used the tool; blank "
+                 "blue bars are skills we did not ask about or whose group is too small to show.",
+                 key="coverage_reference_chart")
+        ui.table(beside, "coverage_reference_table", f"coverage_beside_{choice}.csv",
+                 columns=["name", "org_share", "reference_share", "reference_base", "suppressed"],
+                 column_config={"name": "Skill", "org_share": ui.PERCENT, "reference_share": ui.PERCENT,
+                                "reference_base": "Public respondents"})

@@ -35,10 +35,10 @@ def test_highest_role_wins_when_listed_twice(tmp_path):
 
 
 def test_pages_per_role():
-    assert pages_for("viewer") == {"overview", "coverage", "cloud", "trends"}
-    assert pages_for("hr") == {"overview", "coverage", "cloud", "trends", "upload"}
-    assert pages_for("analyst") == {"overview", "coverage", "cloud", "trends", "sql_console"}
-    assert pages_for("admin") == {"overview", "coverage", "cloud", "trends", "upload", "sql_console"}
+    assert pages_for("viewer") == {"overview", "coverage", "cloud", "trends", "radar"}
+    assert pages_for("hr") == {"overview", "coverage", "cloud", "trends", "radar", "upload"}
+    assert pages_for("analyst") == {"overview", "coverage", "cloud", "trends", "radar", "sql_console"}
+    assert pages_for("admin") == {"overview", "coverage", "cloud", "trends", "radar", "upload", "sql_console"}
     assert pages_for(None) == frozenset()
 
 

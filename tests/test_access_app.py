@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
         "client_id": "id", "client_secret": "secret",
         "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
-ALL_PAGES = {"overview", "coverage", "cloud", "trends", "sql_console", "upload"}
+ALL_PAGES = {"overview", "coverage", "cloud", "trends", "radar", "sql_console", "upload"}
 
 
 @pytest.fixture
@@ -38,9 +38,9 @@ def signed_in(app_test, email):
 
 
 @pytest.mark.parametrize("email, expected", [
-    ("dev@example.com", {"overview", "coverage", "cloud", "trends"}),
-    ("hana@example.com", {"overview", "coverage", "cloud", "trends", "upload"}),
-    ("ana@analytics.example.com", {"overview", "coverage", "cloud", "trends", "sql_console"}),
+    ("dev@example.com", {"overview", "coverage", "cloud", "trends", "radar"}),
+    ("hana@example.com", {"overview", "coverage", "cloud", "trends", "radar", "upload"}),
+    ("ana@analytics.example.com", {"overview", "coverage", "cloud", "trends", "radar", "sql_console"}),
     ("boss@example.com", ALL_PAGES),
 ])
 def test_each_role_sees_exactly_its_pages(app_test, access_file, email, expected):
