@@ -28,8 +28,8 @@ from analytics.export import neutralise_formulas
 from analytics.filters import Filters
 from analytics.settings import Settings
 from analytics.waves import resolve
-from schemas.settings import DATA_DIR
 from schemas.radar import RINGS, RadarFrame, RadarRules
+from schemas.settings import DATA_DIR
 from schemas.yaml_io import YamlError, read_yaml
 
 RADAR_FILE = DATA_DIR / "radar.yaml"

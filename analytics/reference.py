@@ -18,8 +18,8 @@ from analytics.cloud import cloud_uses_share
 from analytics.coverage import skill_coverage
 from analytics.filters import Filters
 from analytics.settings import Settings
-from schemas.settings import DATA_DIR
 from schemas.reference import BesideReferenceFrame, ReferenceFigureFrame
+from schemas.settings import DATA_DIR
 
 REFERENCE_FILE = DATA_DIR / "reference" / "reference_figures.csv"
 KINDS = ("cloud", "skills")

@@ -145,8 +145,8 @@ def test_the_real_address_in_any_case_is_the_admin(app_test, access_file):
 
 @pytest.mark.parametrize("verified, pages", [
     (False, []), ("false", []), ("False", []), (0, []),
-    (True, ["overview", "coverage", "cloud", "trends", "sql_console", "upload"]),
-    ("true", ["overview", "coverage", "cloud", "trends", "sql_console", "upload"]),
+    (True, ["overview", "coverage", "cloud", "trends", "radar", "sql_console", "upload"]),
+    ("true", ["overview", "coverage", "cloud", "trends", "radar", "sql_console", "upload"]),
 ])
 def test_email_verified_is_required_when_the_provider_sends_it(app_test, access_file, verified, pages):
     at = signed_in(app_test, {"email": "boss@example.com", "email_verified": verified})
