@@ -1,6 +1,8 @@
 """Roles and what each may open: data/access.yaml, checked by app.py for every page.
 
 viewer: the dashboards; hr: + upload and delete; analyst: + SQL console; admin: everything.
+``console_rows`` says per role what the SQL console reads (analytics.console_tiers): respondent
+(pseudonymous respondent rows) or aggregate (k-safe views only).
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ PAGES_BY_ROLE = {
     "admin": DASHBOARDS | {"upload", "sql_console"},
 }
 LOCAL_ROLE = "admin"
+CONSOLE_TIERS = ("respondent", "aggregate")  # analytics.console_tiers.TIERS
+# Respondent rows are a privilege: admins have it unless withdrawn, analysts only when granted.
+DEFAULT_CONSOLE_ROWS = {"admin": "respondent", "analyst": "aggregate"}
 
 
 class AccessError(ValueError):
@@ -33,6 +38,11 @@ class Access:
     require_login: bool = False
     default_role: str | None = None
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    console_rows: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONSOLE_ROWS))
+
+    def console_tier(self, role: str | None) -> str:
+        """What ``role`` reads in the SQL console; aggregate for a role without an entry."""
+        return self.console_rows.get(role or "", "aggregate")
 
     def role_for(self, email: str | None) -> str | None:
         """The role of a signed-in email: an exact entry, then its @domain, then the default."""
@@ -67,7 +77,16 @@ def load(path: Path | None = None) -> Access:
         if role not in ROLE_ORDER:
             raise AccessError(f"roles.{role}: unknown role (known: {', '.join(ROLE_ORDER)})")
         roles[role] = tuple(str(e).strip().casefold() for e in (entries or []))
-    return Access(bool(data.get("require_login", False)), default, roles)
+    console_rows = dict(DEFAULT_CONSOLE_ROWS)
+    given = data.get("console_rows") or {}
+    if not isinstance(given, dict):
+        raise AccessError("console_rows must map admin / analyst to respondent or aggregate")
+    for role, tier in given.items():
+        if role not in ("admin", "analyst") or tier not in CONSOLE_TIERS:
+            raise AccessError(f"console_rows.{role}: must be admin or analyst set to respondent or aggregate, "
+                              f"got {tier!r}")
+        console_rows[role] = tier
+    return Access(bool(data.get("require_login", False)), default, roles, console_rows)
 
 
 def pages_for(role: str | None) -> frozenset[str]:

@@ -17,6 +17,7 @@ class ExampleQuery:
     name: str
     description: str
     sql: str
+    rows: str = "respondent"  # the console tier it needs (analytics.console_tiers): respondent or aggregate
 
 
 @lru_cache(maxsize=4)
@@ -31,6 +32,7 @@ def load(path: Path = EXAMPLES_FILE) -> tuple[ExampleQuery, ...]:
             name=str(entry["name"]),
             description=" ".join(str(entry.get("description") or "").split()),
             sql=str(entry["sql"]).strip() + "\n",
+            rows=str(entry.get("rows") or "respondent"),
         ))
     names = [e.name for e in examples]
     if len(set(names)) != len(names):
