@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -414,3 +417,86 @@ def test_a_crashed_or_stuck_child_is_one_line(world, monkeypatch):
     monkeypatch.setattr(sandbox_process, "_communicate", crashed)
     with pytest.raises(QueryFailed, match=r"stopped unexpectedly \(exit -9\)"):
         sandbox_process.run_query("SELECT 1", db, FAST, R)
+
+
+# ---------------------------------------------------------------------------------------------
+# caps: result bytes, parsing in the child, functions that ignore the interrupt, server memory
+
+
+def test_result_bytes_are_capped_in_the_child(world):
+    _, db = world
+    capped = dataclasses.replace(FAST, max_result_bytes=10 * 1024**2, timeout_s=30)
+    result = sandbox_process.run_query("SELECT repeat('x', 1000000) AS s FROM range(100)", db, capped, R)
+    # each row is 1,000,000 bytes plus its offset: 10 fit in 10 MiB (10,485,760), 11 do not
+    assert (result.row_count, result.truncated, result.cut_by) == (10, True, "bytes")
+    assert result.table.column("s").to_pylist() == ["x" * 1000000] * 10
+
+
+def test_a_first_row_over_the_byte_cap_is_one_line(world):
+    _, db = world
+    with pytest.raises(QueryFailed, match=r"^even the first row is more than the 32 MB"):
+        sandbox_process.run_query("SELECT repeat('x', 100000000) AS s FROM range(3)", db,
+                                  dataclasses.replace(FAST, timeout_s=30), R)
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT length(regexp_replace(repeat('ab', 20000000), '(a|b)+?', 'x', 'g'))",  # ~21 s uninterrupted here
+    "SELECT length(lpad('x', 400000000, 'ab'))",  # ~27 s uninterrupted here
+])
+def test_a_function_that_ignores_the_interrupt_is_killed_at_the_time_limit(world, sql):
+    _, db = world
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="did not stop when interrupted; it was killed"):
+        sandbox_process.run_query(sql, db, FAST, R)
+    # the child's start (~1-3 s on this machine) + the 1 s limit + the 1 s kill grace, with slack
+    assert time.monotonic() - started < 12
+
+
+SERVER = textwrap.dedent("""
+    import gc, json, resource, sys, time
+    import pandas, pyarrow, streamlit  # what a console server has loaded
+    from analytics import console_tiers, sandbox, sandbox_process
+
+    def rss():
+        fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        return {k: int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM")}
+
+    db, sql = sys.argv[1], sys.stdin.read()
+    sandbox_process.run_query("SELECT 1", db, tier=console_tiers.RESPONDENT)  # warm: imports, first use
+    gc.collect()
+    before, cpu, wall = rss(), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    try:
+        result = sandbox_process.run_query(sql, db, tier=console_tiers.RESPONDENT)
+        outcome = f"{result.row_count} rows"
+        del result
+    except sandbox.SandboxError as exc:
+        outcome = exc.line()
+    gc.collect()
+    after, spent = rss(), resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"before": before["VmRSS"], "after": after["VmRSS"], "peak": after["VmHWM"],
+                      "peak_before": before["VmHWM"], "outcome": outcome, "wall_s": time.monotonic() - wall,
+                      "cpu_s": spent.ru_utime + spent.ru_stime - cpu.ru_utime - cpu.ru_stime}))
+""")
+
+
+def _server_run(db: Path, sql: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", SERVER, str(db)], input=sql, capture_output=True, text=True,
+                          cwd=PROJECT, timeout=180, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize(("sql", "outcome"), [
+    ("SELECT repeat('x', 100000000) AS s FROM range(3)", "failed: even the first row is more than the 32 MB"),
+    ("SELECT " + "(" * 99000 + "1", ""),  # under the length cap; parsed in the child, whatever it makes of it
+])
+def test_the_server_process_memory_stays_at_its_baseline(world, sql, outcome):
+    _, db = world
+    run = _server_run(db, sql)
+    print(f"\nserver RSS {run['before'] / 2**20:.0f} MB -> {run['after'] / 2**20:.0f} MB, peak "
+          f"{run['peak'] / 2**20:.0f} MB (before: {run['peak_before'] / 2**20:.0f} MB); {run['cpu_s']:.2f} s CPU "
+          f"in the server, {run['wall_s']:.1f} s wall; {run['outcome']}")
+    assert run["outcome"].startswith(outcome)
+    assert run["peak"] - run["peak_before"] < 40 * 2**20  # the issue saw 1.98 GB for the first, 567 MB the second
+    assert run["after"] - run["before"] < 20 * 2**20
+    assert run["cpu_s"] < 0.5  # the issue saw 1.9 s of parsing in the server for the second
