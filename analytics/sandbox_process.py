@@ -114,6 +114,8 @@ def _communicate(proc: subprocess.Popen, data: bytes, limits: sandbox.Limits) ->
     the statement runs (each plus :data:`KILL_GRACE_S`).
     """
     max_stdout = limits.max_result_bytes + limits.max_result_bytes // 8 + 1024**2  # IPC framing, metadata
+    if proc.stdin is None or proc.stdout is None or proc.stderr is None:  # Popen was given PIPE for all three
+        raise sandbox.QueryFailed("the query process has no pipes")
     try:
         proc.stdin.write(data)
         proc.stdin.close()
