@@ -2,6 +2,8 @@
 shell for every page and again inside every callback that queries or writes.
 
 viewer: the dashboards; hr: + upload and delete; analyst: + SQL console; admin: everything.
+``console_rows`` says per role what the SQL console reads (analytics.console_tiers): respondent
+(pseudonymous respondent rows) or aggregate (k-safe views only).
 """
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ PAGES_BY_ROLE = {
     "admin": DASHBOARDS | {"upload", "sql_console"},
 }
 LOCAL_ROLE = "admin"
+CONSOLE_TIERS = ("respondent", "aggregate")  # analytics.console_tiers.TIERS
+# Respondent rows are a privilege: admins have it unless withdrawn, analysts only when granted.
+DEFAULT_CONSOLE_ROWS = {"admin": "respondent", "analyst": "aggregate"}
 
 __all__ = ["ROLE_ORDER", "Access", "AccessError", "access_file", "can_write", "load", "pages_for"]
 
@@ -30,6 +35,11 @@ class Access:
     require_login: bool = False
     default_role: str | None = None
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    console_rows: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONSOLE_ROWS))
+
+    def console_tier(self, role: str | None) -> str:
+        """What ``role`` reads in the SQL console; aggregate for a role without an entry."""
+        return self.console_rows.get(role or "", "aggregate")
 
     def role_for(self, email: str | None) -> str | None:
         """The role of a signed-in address: an exact entry, then its @domain, then the default.
@@ -55,7 +65,8 @@ def access_file() -> Path:
 def load(path: Path | None = None) -> Access:
     """The access settings; no file means local defaults (no roles, sign-in optional)."""
     data = config.load(config.AccessFile, path or access_file(), missing_ok=True)
-    return Access(data.require_login, data.default_role, {role: tuple(e) for role, e in data.roles.items()})
+    return Access(data.require_login, data.default_role, {role: tuple(e) for role, e in data.roles.items()},
+                  {**DEFAULT_CONSOLE_ROWS, **data.console_rows})
 
 
 def pages_for(role: str | None) -> frozenset[str]:

@@ -1,23 +1,27 @@
 """The SQL console's sandbox from the command line, for scripting.
 
-    python -m analytics.query [--db PATH] [--format csv|json|arrow] [--max-rows N] [--timeout S]
-                              [--memory-limit SIZE] "SQL"
+    python -m analytics.query [--db PATH] [--rows respondent|aggregate] [--format csv|json|arrow]
+                              [--max-rows N] [--max-result-mb MB] [--timeout S] [--memory-limit SIZE] "SQL"
     echo "SELECT ..." | python -m analytics.query -
+    python -m analytics.query --schema -        # the tier's tables and columns as JSON
 
 Exit codes: 0 the result is on stdout; 3 the query was refused, failed or timed out (one line on
-stderr); 2 usage error. CSV cells that could start a spreadsheet formula get a leading quote;
-JSON gives the exact values; arrow is an Arrow IPC stream (what the console page reads back, see
-analytics.sandbox_process). The process caps its own heap, so a runaway query only costs itself.
+stderr); 2 usage error. --rows picks the console tier (analytics.console_tiers); the default is
+respondent, as whoever runs this on the server can read the database file anyway. CSV cells that
+could start a spreadsheet formula get a leading quote; JSON gives the exact values; arrow is an
+Arrow IPC stream (what the console page reads back, see analytics.sandbox_process). The process
+caps its own heap, so a runaway query only costs itself.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import re
 import sys
 
-from analytics import result_files, sandbox, sandbox_process
+from analytics import console_tiers, result_files, sandbox, sandbox_process, schema_browser
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
 
@@ -29,13 +33,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("sql", metavar="SQL", help="the statement, or - to read it from stdin")
     p.add_argument("--db", help="database file (default $SKILLS_DB or data/skills.duckdb)")
+    p.add_argument("--rows", choices=console_tiers.TIERS, default=console_tiers.RESPONDENT,
+                   help="what the query may read: respondent rows or only k-safe aggregates (default respondent)")
     p.add_argument("--format", choices=("csv", "json", "arrow"), default="csv", help="output format (default csv)")
+    p.add_argument("--schema", action="store_true", help="print the tier's tables and columns as JSON instead")
     p.add_argument("--max-rows", type=_positive_int, default=sandbox.DEFAULT_LIMITS.max_rows,
                    help=f"row cap (default {sandbox.DEFAULT_LIMITS.max_rows})")
+    p.add_argument("--max-result-mb", type=_positive_float, default=sandbox.DEFAULT_LIMITS.max_result_bytes / 1024**2,
+                   help=f"result size cap in MB (default {sandbox.DEFAULT_LIMITS.max_result_bytes / 1024**2:g})")
     p.add_argument("--timeout", type=_positive_float, default=sandbox.DEFAULT_LIMITS.timeout_s,
                    help=f"seconds before the query is stopped (default {sandbox.DEFAULT_LIMITS.timeout_s:g})")
     p.add_argument("--memory-limit", type=_size, default=sandbox.DEFAULT_LIMITS.memory_limit,
                    help=f"DuckDB memory limit, e.g. 512MB (default {sandbox.DEFAULT_LIMITS.memory_limit})")
+    p.add_argument("--progress", action="store_true", help=argparse.SUPPRESS)  # for analytics.sandbox_process
     return p
 
 
@@ -71,12 +81,20 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the usage and the problem
         return EXIT_USAGE if exc.code else EXIT_OK
     limits = dataclasses.replace(sandbox.DEFAULT_LIMITS, max_rows=args.max_rows, timeout_s=args.timeout,
-                                 memory_limit=args.memory_limit)
+                                 memory_limit=args.memory_limit, max_result_bytes=int(args.max_result_mb * 1024**2))
+    progress = _progress if args.progress else None
     try:
         sandbox.cap_process_memory(limits)
+        if progress:
+            progress(sandbox_process.STARTED)
         sql = sys.stdin.read() if args.sql == "-" else args.sql
-        result = sandbox.run_query(sql, args.db, limits)
-        output = _render(result, args.format)
+        if args.schema:
+            tables = schema_browser.browse(args.db, limits, args.rows)
+            output = json.dumps([schema_browser.to_record(t) for t in tables], ensure_ascii=False).encode("utf-8")
+        else:
+            result = sandbox.run_query(sql, args.db, limits, args.rows,
+                                       on_running=(lambda: progress(sandbox_process.RUNNING)) if progress else None)
+            output = _render(result, args.format)
     except sandbox.SandboxError as exc:
         print(exc.line(), file=sys.stderr)
         return EXIT_REFUSED
@@ -92,9 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into head: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_OK
-    if result.truncated:
-        print(f"note: only the first {limits.max_rows} rows were returned (--max-rows)", file=sys.stderr)
+    if not args.schema and result.truncated:
+        cap = f"{limits.max_rows} rows (--max-rows)" if result.cut_by == "rows" else \
+            f"{args.max_result_mb:g} MB (--max-result-mb)"
+        print(f"note: only the first {result.row_count} rows were returned, the cap being {cap}", file=sys.stderr)
     return EXIT_OK
+
+
+def _progress(line: bytes) -> None:
+    sys.stderr.buffer.write(line + b"\n")
+    sys.stderr.flush()
 
 
 def _render(result: sandbox.QueryResult, fmt: str) -> bytes:

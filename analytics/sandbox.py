@@ -2,25 +2,31 @@
 
 Layers, each enough on its own for the common escapes:
 1. DuckDB's own parser classifies the text before anything runs: exactly one statement, and only a
-   read (SELECT / WITH / DESCRIBE / SHOW / SUMMARIZE / EXPLAIN of a read / PIVOT).
-2. The connection is read-only, with external access (files, network, extensions) off and the
-   configuration locked, so a statement the parser let through still cannot write or read files.
-   These settings are read back from the connection before the query runs.
-3. A time limit (the query is interrupted), a memory limit with no spilling to disk, and a row cap.
-4. For the app, analytics.sandbox_process runs all this in a child process with a capped heap,
-   because a single huge value is allocated outside DuckDB's memory limit and some functions
-   only notice the interrupt when they finish.
+   read (SELECT / WITH / DESCRIBE / SHOW / SUMMARIZE / EXPLAIN of a read / PIVOT). On its parse
+   tree (json_serialize_sql), every table named must be one of the tier's objects or a CTE in
+   scope, every table function one of :data:`TABLE_FUNCTIONS`, and no function may report the
+   server's state (:data:`SERVER_STATE_FUNCTIONS`), whatever the case, quoting or qualification.
+2. The query runs on a fresh in-memory database that holds only what the analyst's tier may read
+   (analytics.console_tiers): the analytics file is attached read-only, or not at all; external
+   access is off, the local file system disabled (so not even the attached file can be read as
+   bytes) and the configuration locked. These are read back and probed before the query runs.
+3. A time limit (the query is interrupted), a memory limit with no spilling to disk, and caps on
+   the rows and on the bytes fetched.
+4. For the app, analytics.sandbox_process runs all this - parsing included - in a child process
+   with a capped heap, killed at the time limit, because a single huge value is allocated outside
+   DuckDB's memory limit and some functions ignore the interrupt.
 
 Every failure is a :class:`SandboxError` whose ``str()`` is one line meant for the analyst.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,15 +34,30 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics import read_instance
-from common.duck import connect as connect_file
-from common.duck import is_lock_error
+from analytics import console_tiers, read_instance
+from analytics import settings as settings_mod
+from common.duck import is_lock_error, retry_on_lock
 from schemas import settings
 
 # What the console can run, as the analyst would name it.
 READ_STATEMENTS = "SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN or PIVOT"
 # Reads DuckDB types as SELECT but an analyst names otherwise; the rest (WITH, FROM ...) show as SELECT.
 _SELECT_KINDS = {"DESCRIBE", "SHOW", "SUMMARIZE", "PIVOT", "PIVOT_WIDER", "UNPIVOT", "PIVOT_LONGER"}
+# The only table functions a statement may call: they read no table, file or catalog.
+TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
+# Functions whose answer is the server's state (settings and paths, the catalog, the session,
+# sequences, variables, logs), not a function of their arguments; with the name prefixes below.
+SERVER_STATE_FUNCTIONS = frozenset({
+    "current_setting", "current_database", "current_catalog", "current_schema", "current_schemas",
+    "current_query", "current_query_id", "current_connection_id", "current_transaction_id", "current_role",
+    "current_user", "session_user", "user", "getenv", "getvariable", "nextval", "currval", "setval",
+    "txid_current", "in_search_path", "write_log", "col_description", "obj_description", "shobj_description",
+    "format_pg_type", "map_to_pg_oid", "json_execute_serialized_sql",
+})
+SERVER_STATE_PREFIXES = ("duckdb_", "pg_", "pragma_", "has_", "parse_duckdb_")
+# SHOW TABLES lists the console database's own tables; SHOW ALL TABLES, SHOW DATABASES ... more.
+_SHOW_SPECIAL = frozenset({'"tables"'})
+_QUALIFIERS = frozenset({(), ("main",), ("memory",), ("memory", "main")})
 
 
 @dataclass(frozen=True)
@@ -49,26 +70,38 @@ class Limits:
     max_rows: int = 10_000
     lock_wait_s: float = 5.0  # how long to wait out a writer holding the database file
     max_sql_chars: int = 100_000
+    # Deeper nesting costs DuckDB's parser seconds and hundreds of MB (99,000 levels: 1.9 s, 567 MB)
+    # for no query an analyst writes; counted on DuckDB's tokens, so parentheses in strings don't count.
+    max_nesting: int = 1_000
     # Cap on a query process's heap (see cap_process_memory): DuckDB's memory_limit governs its
     # buffer pool, but a single value such as repeat('x', 2000000000) is allocated outside it.
     process_memory_bytes: int = 2 * 1024**3
+    # Cap on the result's Arrow buffers: fetching stops before a batch would pass it, so a result
+    # of huge values never reaches the app's process (which would keep it per session).
+    max_result_bytes: int = 32 * 1024**2
 
     def connection_config(self) -> dict:
-        """DuckDB settings of a sandbox connection (all verified to exist in duckdb 2.0).
+        """DuckDB settings of the console's in-memory database (all verified to exist in duckdb 2.0).
 
-        Connections to one file in one process must share settings, so keep these identical for
-        every sandbox connection of the process (timeout and row cap are not settings).
+        The analytics file is attached after these; :data:`SEAL` then switches files off and locks
+        the configuration (timeout and the caps are not settings).
         """
         return {
-            "enable_external_access": False,  # no files, URLs, ATTACH, COPY, INSTALL/LOAD
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
             "allow_community_extensions": False,
             "memory_limit": self.memory_limit,
             "threads": self.threads,
             "temp_directory": "",  # never spill to disk: too big a query fails instead of writing files
-            "lock_configuration": True,  # last: SET / RESET / PRAGMA can no longer undo the above
         }
+
+
+# Run once the console database is built, in this order: SET / RESET / PRAGMA can't undo them after.
+SEAL = (
+    "SET enable_external_access = false",  # no files, URLs, ATTACH of files, COPY, INSTALL/LOAD
+    "SET disabled_filesystems = 'LocalFileSystem'",  # not even the attached file's bytes (read_blob ...)
+    "SET lock_configuration = true",
+)
 
 
 DEFAULT_LIMITS = Limits()
@@ -116,14 +149,15 @@ def one_line(text: object, limit: int = 300) -> str:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """At most ``Limits.max_rows`` rows of a query's result."""
+    """At most ``Limits.max_rows`` rows and ``Limits.max_result_bytes`` bytes of a query's result."""
 
     table: pa.Table
     column_types: list[str]
     kind: str  # SELECT, DESCRIBE, EXPLAIN, PIVOT ...
-    truncated: bool  # the query had more rows than the cap
+    truncated: bool  # the query had more rows than came back
     elapsed_s: float
     frame: pd.DataFrame = field(repr=False, compare=False)
+    cut_by: str = ""  # why it was truncated: "rows" (the row cap) or "bytes" (the result size cap)
 
     @property
     def row_count(self) -> int:
@@ -134,28 +168,36 @@ class QueryResult:
 # 1. classification by DuckDB's parser
 
 
-def classify(sql: str, limits: Limits = DEFAULT_LIMITS) -> str:
+def classify(sql: str, limits: Limits = DEFAULT_LIMITS, tier: str = console_tiers.AGGREGATE) -> str:
     """The kind of read ``sql`` is (``SELECT``, ``EXPLAIN``, ``PIVOT`` ...), or :class:`QueryRefused`.
 
     Parsed with DuckDB's own parser on a throwaway in-memory connection, so a refused statement
-    never reaches the analytics database.
+    never reaches the analytics database; the tables and functions it names are checked against
+    ``tier``'s (see :func:`_check_names`).
     """
     if not isinstance(sql, str) or not sql.strip():
         raise QueryRefused("the query is empty")
     if len(sql) > limits.max_sql_chars:
         raise QueryRefused(f"the query is longer than {limits.max_sql_chars:,} characters")
+    if _nesting(sql) > limits.max_nesting:
+        raise QueryRefused(f"the query nests parentheses more than {limits.max_nesting:,} deep")
     parser = duckdb.connect(":memory:", config={"enable_external_access": False, "lock_configuration": True})
     try:
-        return _classify_text(parser, sql, depth=0)
+        kind, checked = _classify_text(parser, sql, depth=0)
+        _check_names(parser, checked, console_tiers.object_names(tier))
+        return kind
     except SandboxError:
         raise
+    except RecursionError:
+        raise QueryRefused("the query is nested too deeply to be checked") from None
     except Exception as exc:  # e.g. text the parser can't take at all: refuse, in one line
         raise QueryRefused(f"the statement could not be classified: {one_line(exc)}") from None
     finally:
         parser.close()
 
 
-def _classify_text(parser: duckdb.DuckDBPyConnection, sql: str, depth: int) -> str:
+def _classify_text(parser: duckdb.DuckDBPyConnection, sql: str, depth: int) -> tuple[str, str]:
+    """(kind, the read whose names are to be checked: the statement, or the one EXPLAIN explains)."""
     statements = _parse(parser, sql)
     if not statements:
         raise QueryRefused("the query is empty (only comments or semicolons)")
@@ -169,20 +211,79 @@ def _classify_text(parser: duckdb.DuckDBPyConnection, sql: str, depth: int) -> s
         raise QueryRefused(f"{first or 'this statement'} is not allowed; the console runs a single read-only "
                            f"{READ_STATEMENTS} statement") from None
     if kind == duckdb.StatementType.SELECT:
-        return first if first in _SELECT_KINDS else "SELECT"
+        return (first if first in _SELECT_KINDS else "SELECT"), statement.query
     if first == "EXPLAIN" and kind in (duckdb.StatementType.EXPLAIN, duckdb.StatementType.MULTI) and depth == 0:
         # EXPLAIN ANALYZE runs its statement: the explained statement must be a read too.
-        _classify_text(parser, _explained(parser, statement.query), depth=1)
-        return "EXPLAIN"
+        _, checked = _classify_text(parser, _explained(parser, statement.query), depth=1)
+        return "EXPLAIN", checked
     if kind == duckdb.StatementType.MULTI and first in ("PIVOT", "PIVOT_WIDER"):
-        # A PIVOT without an IN list is parsed into several steps (finding the values, then the
-        # query). Only a statement that *is* a PIVOT is accepted: CREATE TABLE ... AS PIVOT and
-        # INSERT ... PIVOT are MULTI too.
-        return "PIVOT"
-    if kind == duckdb.StatementType.MULTI:
-        raise QueryRefused("a PIVOT without an IN (...) list must be the whole statement; list the values with IN (...)")
+        # Without an IN list DuckDB runs it as several statements, which its parse tree can't show.
+        raise QueryRefused("a PIVOT must list its values with IN (...) in the SQL console, "
+                           "e.g. PIVOT t ON provider IN ('AWS', 'GCP', 'Azure') USING count(*)")
     name = kind.name if first in ("", "WITH") else first  # WITH ... DELETE is a DELETE
     raise QueryRefused(f"{name} is not allowed; the console runs a single read-only {READ_STATEMENTS} statement")
+
+
+def _check_names(parser: duckdb.DuckDBPyConnection, sql: str, objects: frozenset[str]) -> None:
+    """Refuse unless every table, view and function ``sql`` names is one the console offers.
+
+    Walks DuckDB's own parse tree, so spelling (case, quotes, comments, qualification) and
+    nesting (subqueries, CTEs, table functions in joins) are as DuckDB reads them. A name is a CTE
+    only where that CTE is in scope: after it in its WITH list, in the query the WITH belongs to,
+    and in its own body when recursive.
+    """
+    tree = json.loads(parser.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchall()[0][0])
+    if tree.get("error"):
+        raise QueryRefused(f"the statement could not be checked: {one_line(tree.get('error_message'))}")
+    stack: list[tuple[object, frozenset[str]]] = [(tree["statements"], frozenset())]
+    while stack:
+        node, ctes = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, ctes) for item in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        _check_node(node, ctes, objects)
+        scope = ctes
+        for entry in (node.get("cte_map") or {}).get("map") or []:
+            name = str(entry["key"]).lower()
+            body = entry["value"].get("query_node") or {}
+            recursive = body.get("type") == "RECURSIVE_CTE_NODE" and str(body.get("cte_name", "")).lower() == name
+            stack.append((entry["value"], scope | {name} if recursive else scope))
+            scope = scope | {name}
+        stack.extend((value, scope) for key, value in node.items() if key != "cte_map")
+
+
+def _check_node(node: dict, ctes: frozenset[str], objects: frozenset[str]) -> None:
+    kind = node.get("type")
+    if kind == "BASE_TABLE" or (kind == "SHOW_REF" and node.get("show_type") == "SHOW"):
+        path = [str(part) for part in (node.get("qualified_name") or {}).get("path") or [node.get("table_name")]]
+        name, qualifier = path[-1].lower(), tuple(part.lower() for part in path[:-1])
+        if qualifier not in _QUALIFIERS:
+            raise QueryRefused(f"{'.'.join(path)} is outside the SQL console's database; name its tables "
+                               "and views without a catalog or schema (see the schema browser)")
+        if not (qualifier == () and name in ctes) and name not in objects:
+            raise QueryRefused(f"{path[-1]} is not a table or view of the SQL console (see the schema browser)")
+    elif kind == "SHOW_REF" and node.get("show_type") == "SHOW_SPECIAL":
+        if str(node.get("table_name")).lower() not in _SHOW_SPECIAL:
+            raise QueryRefused("SHOW TABLES and DESCRIBE list what the SQL console offers; other SHOW forms are off")
+    elif kind == "TABLE_FUNCTION":
+        name = _function_name(node.get("function") or {})
+        if name not in TABLE_FUNCTIONS:
+            raise QueryRefused(f"{name}() is not available in the SQL console; the table functions it offers are "
+                               f"{', '.join(sorted(TABLE_FUNCTIONS))}")
+    if "function_name" in node:
+        name = _function_name(node)
+        if name in SERVER_STATE_FUNCTIONS or name.startswith(SERVER_STATE_PREFIXES):
+            raise QueryRefused(f"{name}() reports the server's state and is not available in the SQL console")
+
+
+def _function_name(function: dict) -> str:
+    """The function's name, lower case; qualified names are refused (system functions need none)."""
+    name = str(function.get("function_name") or "").lower()
+    if function.get("schema") or function.get("catalog"):
+        raise QueryRefused(f"{name}() must be called without a catalog or schema in the SQL console")
+    return name
 
 
 def _parse(parser: duckdb.DuckDBPyConnection, sql: str) -> list:
@@ -202,6 +303,16 @@ def _tokens(sql: str) -> list[tuple[str, str]]:
         if kind != duckdb.token_type.comment:
             out.append((raw[offset:end].decode("utf-8", "replace").strip(), kind.name))
     return out
+
+
+def _nesting(sql: str) -> int:
+    """The deepest parenthesis nesting of ``sql``, from DuckDB's tokenizer (linear, no parse)."""
+    depth = deepest = 0
+    for text, kind in _tokens(sql):
+        if kind == "operator" and text in ("(", ")"):
+            depth += 1 if text == "(" else -1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _first_keyword(sql: str) -> str:
@@ -248,21 +359,34 @@ def database_file(db: str | os.PathLike | None = None) -> Path | None:
 
 
 @contextlib.contextmanager
-def connect(db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only, locked-down connection to the analytics database, closed on exit.
+def connect(db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS,
+            tier: str = console_tiers.AGGREGATE) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A locked-down connection to the console database of ``tier``, closed on exit.
 
-    Its settings are read back before it is handed out; for trusted catalog queries (the schema
-    browser) as well as the analyst's statement.
+    Its settings are read back and the file probed before it is handed out; for trusted catalog
+    queries (the schema browser) as well as the analyst's statement. The analytics file is opened
+    through ATTACH on a private instance, whose close drops this process's lock on the file: run
+    it in a process with no other connection to the file (the app runs it in a child process).
     """
     path = settings.db_path(db)
     # The dashboards' shared instance of the file has the default settings: it steps aside meanwhile.
     with read_instance.set_aside(path):
         con = _open(path, limits)
         try:
-            _check_locked_down(con)
+            console_tiers.build(con, tier, _min_group_size())
+            for statement in SEAL:
+                con.execute(statement)
+            _check_locked_down(con, path)
             yield con
         finally:
             con.close()
+
+
+def _min_group_size() -> int:
+    try:
+        return settings_mod.load().k
+    except settings_mod.SettingsError as exc:
+        raise DatabaseUnavailable(f"dashboard settings: {one_line(exc)}") from None
 
 
 def _open(path: str, limits: Limits) -> duckdb.DuckDBPyConnection:
@@ -270,30 +394,31 @@ def _open(path: str, limits: Limits) -> duckdb.DuckDBPyConnection:
         raise DatabaseUnavailable("the SQL console reads a local database file only")
     if not Path(path).is_file():
         raise DatabaseUnavailable(f"database not found: {path}")
-    # A writer (another process) locks the file; a connection of this process opened with other
-    # settings refuses a second configuration. Both are short-lived, so wait them out briefly.
-    # (Opening the file through ATTACH on a private in-memory instance would dodge the second
-    # case, but closing it would drop this process's OS lock on the file for the other connection.)
+    con = duckdb.connect(":memory:", config=limits.connection_config())
     try:
-        return connect_file(path, read_only=True, wait_seconds=limits.lock_wait_s,
-                            config=limits.connection_config(), max_delay=0.25)
+        retry_on_lock(con.execute, f"ATTACH ? AS {console_tiers.SOURCE} (READ_ONLY)", [path],
+                      wait_seconds=limits.lock_wait_s, max_delay=0.25)
+        return con
     except duckdb.Error as exc:
-        if not is_lock_error(exc):
-            raise DatabaseUnavailable(f"cannot open the database: {one_line(exc)}") from None
-        if "different configuration" in str(exc):
-            raise DatabaseUnavailable(
-                "the database is open in this process with other settings; try again in a moment"
-            ) from None
-        raise DatabaseUnavailable("the database is busy (being written); try again in a moment") from None
+        con.close()
+        if is_lock_error(exc):
+            raise DatabaseUnavailable("the database is busy (being written); try again in a moment") from None
+        raise DatabaseUnavailable(f"cannot open the database: {one_line(exc)}") from None
 
 
-def _check_locked_down(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse to go on unless DuckDB reports the connection as read-only, sealed and locked."""
+def _check_locked_down(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Refuse to go on unless DuckDB reports files off, the file read-only and settings locked,
+    and refuses to read the database file itself."""
     rows = con.execute(
         "SELECT current_setting('enable_external_access'), current_setting('lock_configuration'), "
-        "(SELECT readonly FROM duckdb_databases() WHERE database_name = current_database())"
+        "(SELECT coalesce(bool_and(readonly), true) FROM duckdb_databases() WHERE path IS NOT NULL)"
     ).fetchall()  # fetchall: a half-read result would block the connection
-    if rows != [(False, True, True)]:
+    try:
+        con.execute("SELECT size FROM read_blob(?)", [path]).fetchall()
+        readable = True
+    except duckdb.Error:
+        readable = False
+    if rows != [(False, True, True)] or readable:
         raise DatabaseUnavailable("the sandbox connection is not locked down; nothing was run")
 
 
@@ -350,28 +475,35 @@ class TimeLimit:
         self._thread.join()
 
 
-def run_query(sql: str, db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS) -> QueryResult:
-    """Run one analyst statement in the sandbox; at most ``limits.max_rows`` rows come back.
+def run_query(sql: str, db: str | os.PathLike | None = None, limits: Limits = DEFAULT_LIMITS,
+              tier: str = console_tiers.AGGREGATE,
+              on_running: Callable[[], object] | None = None) -> QueryResult:
+    """Run one analyst statement in the sandbox of ``tier``; at most ``limits.max_rows`` rows and
+    ``limits.max_result_bytes`` bytes come back. ``on_running`` is called as the statement starts.
 
     Raises :class:`QueryRefused`, :class:`QueryTimeout`, :class:`QueryFailed` or
     :class:`DatabaseUnavailable`; never anything else for bad input.
     """
-    kind = classify(sql, limits)
-    with connect(db, limits) as con:
+    kind = classify(sql, limits, tier)
+    with connect(db, limits, tier) as con:
+        if on_running is not None:
+            on_running()
         started = time.monotonic()
         guard = TimeLimit(con, limits.timeout_s)
         try:
             with guard:
                 relation = con.sql(sql)
                 if relation is None:  # not expected for a read, but never crash on it
-                    table, truncated, types = pa.table({}), False, []
+                    table, cut_by, types = pa.table({}), "", []
                 else:
                     types = [str(t) for t in relation.types]
-                    table, truncated = _fetch(relation, limits.max_rows)
+                    table, cut_by = _fetch(relation, limits)
         except duckdb.Error as exc:
             if guard.fired and isinstance(exc, duckdb.InterruptException):
                 raise QueryTimeout(f"the query ran longer than {limits.timeout_s:g} s and was stopped") from None
             raise _translate(exc, limits) from None
+        except SandboxError:
+            raise
         except Exception as exc:  # e.g. a type Arrow can't carry: still one line, never a traceback
             raise QueryFailed(f"{type(exc).__name__}: {one_line(exc)}") from None
         elapsed = time.monotonic() - started
@@ -380,23 +512,53 @@ def run_query(sql: str, db: str | os.PathLike | None = None, limits: Limits = DE
         frame = table.to_pandas()
     except Exception as exc:  # e.g. a union type pandas has no block for
         raise QueryFailed(f"the result could not be shown: {one_line(exc)}") from None
-    return QueryResult(table=table, column_types=types, kind=kind, truncated=truncated, elapsed_s=elapsed, frame=frame)
+    return QueryResult(table=table, column_types=types, kind=kind, truncated=bool(cut_by), elapsed_s=elapsed,
+                       frame=frame, cut_by=cut_by)
 
 
-def _fetch(relation: duckdb.DuckDBPyRelation, max_rows: int) -> tuple[pa.Table, bool]:
-    """Stream batches until more than ``max_rows`` rows arrived: the rest is never computed."""
-    reader = relation.to_arrow_reader(min(max_rows + 1, 10_000))
+_BATCH_ROWS = 2048  # one DuckDB vector: wide rows are fetched a vector at a time
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation, limits: Limits) -> tuple[pa.Table, str]:
+    """Stream batches until the row cap or the byte cap is reached: the rest is never computed.
+
+    Returns the table and what cut it short ("rows", "bytes" or "" for the whole result).
+    """
+    reader = relation.to_arrow_reader(min(limits.max_rows + 1, _BATCH_ROWS))
+    batches, rows, size, cut_by = [], 0, 0, ""
     try:
-        batches, rows = [], 0
         for batch in reader:
+            if rows == limits.max_rows:
+                cut_by = "rows" if batch.num_rows else ""
+                if cut_by:
+                    break
+                continue
+            if batch.num_rows > limits.max_rows - rows:
+                batch, cut_by = batch.slice(0, limits.max_rows - rows), "rows"
+            if size + batch.nbytes > limits.max_result_bytes:
+                batch, cut_by = batch.slice(0, _rows_within(batch, limits.max_result_bytes - size)), "bytes"
             batches.append(batch)
-            rows += batch.num_rows
-            if rows > max_rows:
+            rows, size = rows + batch.num_rows, size + batch.nbytes
+            if cut_by:
                 break
-        table = pa.Table.from_batches(batches, schema=reader.schema)
+        if cut_by == "bytes" and rows == 0:
+            raise QueryFailed(f"even the first row is more than the {limits.max_result_bytes / 1024**2:g} MB the "
+                              "console returns; select fewer or shorter columns")
+        return pa.Table.from_batches(batches, schema=reader.schema), cut_by
     finally:
         reader.close()
-    return (table.slice(0, max_rows), True) if rows > max_rows else (table, False)
+
+
+def _rows_within(batch: pa.RecordBatch, budget: int) -> int:
+    """How many leading rows of ``batch`` fit in ``budget`` bytes (nbytes counts a slice's own)."""
+    low, high = 0, batch.num_rows
+    while low < high:
+        mid = (low + high + 1) // 2
+        if batch.slice(0, mid).nbytes <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def _unique_names(table: pa.Table) -> pa.Table:

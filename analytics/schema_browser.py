@@ -1,7 +1,9 @@
-"""What an analyst can query: every table and view with its columns, types, row count and meaning.
+"""What an analyst can query: every table and view of their console tier with its columns, types,
+row count and meaning.
 
-Descriptions come from data/data_dictionary.yaml, the one place they are kept; the README's data
-dictionary is rendered from the same file by :func:`dictionary_markdown`.
+Descriptions come from data/data_dictionary.yaml, the one place they are kept (the k-safe tables of
+analytics.console_tiers are described from their rollup's entry); the README's data dictionary is
+rendered from the same file by :func:`dictionary_markdown`.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import sandbox
+from analytics import console_tiers, sandbox
 from common.duck import quote_ident
 from schemas import config, settings
 
@@ -71,13 +73,40 @@ def _rollup_entry(base: str, described: dict) -> dict:
                            f"rows: {base} grouped by grain.", "columns": columns, "rollup_of": base}
 
 
-def browse(db: str | os.PathLike | None = None, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> list[TableInfo]:
-    """Every analyst-facing table and view of the database, dictionary order first.
+def _ksafe_entries(described: dict) -> dict[str, dict]:
+    """Descriptions of the console's k-safe tables, from their rollup's (after the dictionary's tables)."""
+    out = {}
+    for table, name in console_tiers.KSAFE.items():
+        rollup = described.get(f"{table}_rollup", {"columns": {}})
+        columns = {c: text for c, text in rollup["columns"].items() if c != "population"}
+        columns["suppressed"] = ("True where the group holds fewer than k respondents, or is blanked with them so "
+                                 "that no difference of shown figures isolates fewer than k people; its counts are NULL.")
+        out[name] = {"description": f"The rows of {table}_rollup for all respondents, with the minimum group size "
+                                    "applied: counts are NULL in suppressed groups.", "columns": columns}
+    return out
 
-    Runs on a sandbox connection, so it needs nothing the console itself doesn't have.
+
+def to_record(table: TableInfo) -> dict:
+    """``table`` as plain JSON-able data (what the console's child process sends back)."""
+    return {"name": table.name, "kind": table.kind, "description": table.description, "row_count": table.row_count,
+            "columns": [[c.name, c.type, c.description] for c in table.columns]}
+
+
+def from_record(record: dict) -> TableInfo:
+    return TableInfo(name=str(record["name"]), kind=str(record["kind"]), description=str(record["description"]),
+                     row_count=record["row_count"], columns=tuple(ColumnInfo(*map(str, c)) for c in record["columns"]))
+
+
+def browse(db: str | os.PathLike | None = None, limits: sandbox.Limits = sandbox.DEFAULT_LIMITS,
+           tier: str = console_tiers.AGGREGATE) -> list[TableInfo]:
+    """Every table and view of ``tier``'s console database, dictionary order first.
+
+    Runs on the console's own connection, so it lists exactly what a statement there can name.
+    The app calls it through analytics.sandbox_process.browse (a child process).
     """
     described = dictionary()
-    with sandbox.connect(db, limits) as con:
+    described = {**described, **_ksafe_entries(described)}
+    with sandbox.connect(db, limits, tier) as con:
         objects = con.execute("""
             SELECT table_name AS name, 'table' AS kind FROM duckdb_tables()
             WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal

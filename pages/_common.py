@@ -121,7 +121,8 @@ def sidebar_filters(options: FilterOptions, settings: Settings) -> tuple[Filters
     bar.select_slider("Proficient means level", choices["f_threshold"], key="f_threshold",
                       format_func=lambda n: f"{n}+ ({LEVEL_LABELS[lang_now][n]})",
                       help="Coverage and bench depth count people at or above this level.")
-    bar.caption(f"Groups smaller than {settings.k} people are hidden everywhere, including downloads.")
+    bar.caption(f"Groups smaller than {settings.k} people are hidden on the dashboards and in their downloads; "
+                "the SQL console states what it shows.")
     if bar.button("Reset filters"):
         for key in _KEYS:
             st.session_state.pop(key, None)

@@ -1,8 +1,9 @@
 """SQL console: analysts' ad-hoc read-only queries over the survey tables.
 
 Render only: the sandbox (analytics.sandbox, run in a child process by analytics.sandbox_process
-so no query can take this server down) decides what runs and how; this page keeps the editor
-text, the last result and the session's history in st.session_state.
+so no query can take this server down) decides what runs and how, on the console database of the
+session's tier (analytics.console_tiers, console_rows in data/access.yaml); this page keeps the
+editor text, the last result and the session's history in st.session_state.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import logging
 import streamlit as st
 
 from analytics import (
+    access,
+    console_tiers,
     example_queries,
     quick_chart,
     result_files,
@@ -20,6 +23,7 @@ from analytics import (
     saved_queries,
     schema_browser,
 )
+from analytics import settings as settings_mod
 from pages import _auth as auth
 from pages import _common as ui
 from pipelines import audit
@@ -36,6 +40,42 @@ NONE = "(none)"
 LIMITS = sandbox.DEFAULT_LIMITS
 LOG = logging.getLogger(__name__)
 DB = sandbox.default_db()
+# What each tier can see, stated exactly (docs/privacy.md, "SQL console", says the same).
+SEES = {
+    console_tiers.RESPONDENT: (
+        "You see the pseudonymous respondent-level tables (respondents, answers, cloud_preferences, "
+        "learning_interests; respondent ids are keyed hashes, submissions are dated without a time), "
+        "ingestions without file names or who loaded them, the dashboard aggregates (agg_*), the k-safe "
+        "views (ksafe_*), waves and the taxonomy. Groups under {k} are not hidden in these rows."
+    ),
+    console_tiers.AGGREGATE: (
+        "You see the k-safe views (ksafe_*), waves and the taxonomy only: a team, role or location of fewer "
+        "than {k} respondents in a wave is blanked, with as many of the next smallest groups as it takes for "
+        "the blanked ones to hold {k} or more together. Respondent rows are a privilege an admin can grant "
+        "(console_rows in data/access.yaml)."
+    ),
+}
+NEVER = ("Never readable here: the audit log, rejected rows, upload file names, staff identities, "
+         "the database file and any other file, server paths or settings.")
+CAPS = ("One read-only statement ({statements}) at a time. Queries stop after {timeout:g} s and return at most "
+        "{rows:,} rows and {mb:g} MB.")
+
+
+def console_tier() -> str:
+    """This session's tier, read afresh (a withdrawn privilege applies to the next query); aggregate
+    when the access file can't be read."""
+    role = st.session_state.get("role") or access.LOCAL_ROLE  # require_page let a role-less session in: local
+    try:
+        return access.load().console_tier(role)
+    except access.AccessError:
+        return console_tiers.AGGREGATE
+
+
+def min_group_size() -> int:
+    try:
+        return settings_mod.load().k
+    except settings_mod.SettingsError:
+        return settings_mod.Settings().k
 
 
 def open_in_editor(sql: str) -> None:
@@ -66,7 +106,7 @@ def run_editor_query() -> None:
         return
     sql = st.session_state.get(EDITOR) or ""
     try:
-        result = sandbox_process.run_query(sql, DB, LIMITS)
+        result = sandbox_process.run_query(sql, DB, LIMITS, console_tier())
     except sandbox.SandboxError as exc:
         st.session_state[RESULT], st.session_state[ERROR] = None, exc.line()
         outcome, status = exc.line(), exc.label
@@ -106,28 +146,28 @@ def delete_saved(name: str) -> None:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def schema(db: str) -> list[schema_browser.TableInfo]:
-    return schema_browser.browse(db, LIMITS)
+def schema(db: str, tier: str) -> list[schema_browser.TableInfo]:
+    return [schema_browser.from_record(r) for r in sandbox_process.browse(db, LIMITS, tier)]
 
 
-def render_schema(db: str) -> None:
+def render_schema(db: str, tier: str) -> None:
     try:
-        tables = schema(db)
+        tables = schema(db, tier)
     except sandbox.SandboxError as exc:
         st.info(exc.line())
         return
-    st.caption(f"{len(tables)} tables and views in {db}")
+    st.caption(f"{len(tables)} tables and views")
     for table in tables:
         rows = "?" if table.row_count is None else f"{table.row_count:,}"
-        with st.expander(f"{table.name} · {rows} rows" + (" · view" if table.kind == "view" else "")):
+        with st.expander(f"{table.name} · {rows} rows"):
             st.caption(table.description)
             st.dataframe(table.column_rows(), hide_index=True)
             st.button("Open in editor", key=f"sql_console_preview_{table.name}",
                       on_click=open_in_editor, args=(schema_browser.preview_sql(table.name),))
 
 
-def render_examples() -> None:
-    examples = {e.name: e for e in example_queries.load()}
+def render_examples(tier: str) -> None:
+    examples = {e.name: e for e in example_queries.load() if tier == console_tiers.RESPONDENT or e.rows == tier}
     name = st.selectbox("Example", list(examples), key="sql_console_example")
     example = examples[name]
     st.caption(example.description)
@@ -169,8 +209,11 @@ def render_history() -> None:
 
 def render_result(result: sandbox.QueryResult) -> None:
     shown = f"{result.row_count:,} rows"
-    if result.truncated:
+    if result.cut_by == "rows":
         shown = f"first {result.row_count:,} rows (the cap; add a LIMIT or aggregate for the rest)"
+    elif result.cut_by == "bytes":
+        shown = (f"first {result.row_count:,} rows (the {LIMITS.max_result_bytes / 1024**2:g} MB cap; select "
+                 "fewer or shorter columns for the rest)")
     st.caption(f"{result.kind} · {shown} · {result.elapsed_s:.2f} s")
     st.dataframe(result.frame, hide_index=True)
     csv_col, parquet_col = st.columns(2)
@@ -210,10 +253,10 @@ def render_chart(result: sandbox.QueryResult) -> None:
 
 ui.require_page("sql_console")
 st.title("SQL console")
-st.caption(
-    f"One read-only statement ({sandbox.READ_STATEMENTS}) over the survey tables. Files, network and "
-    f"settings are off; queries stop after {LIMITS.timeout_s:g} s and return at most {LIMITS.max_rows:,} rows."
-)
+TIER = console_tier()
+st.caption(CAPS.format(statements=sandbox.READ_STATEMENTS, timeout=LIMITS.timeout_s, rows=LIMITS.max_rows,
+                       mb=LIMITS.max_result_bytes / 1024**2))
+st.caption(SEES[TIER].format(k=min_group_size()) + " " + NEVER)
 editor_col, side_col = st.columns([3, 2])
 with editor_col:
     st.text_area("SQL", key=EDITOR, height=240, placeholder="SELECT label, survey_date FROM waves ORDER BY survey_date")
@@ -221,9 +264,9 @@ with editor_col:
 with side_col:
     schema_tab, examples_tab, saved_tab, history_tab = st.tabs(["Schema", "Examples", "Saved", "History"])
     with schema_tab:
-        render_schema(DB)
+        render_schema(DB, TIER)
     with examples_tab:
-        render_examples()
+        render_examples(TIER)
     with saved_tab:
         render_saved()
     with history_tab:

@@ -132,6 +132,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
 Level = Annotated[int, Strict(), Field(ge=0, le=4)]
 Provider = Literal["AWS", "GCP", "Azure"]
 Role = Literal["admin", "hr", "analyst", "viewer"]
+ConsoleTier = Literal["respondent", "aggregate"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -236,6 +237,8 @@ class AccessFile(FileModel):
     roles: Annotated[dict[Role, Annotated[list[Annotated[Text, AfterValidator(_access_entry)]],
                                           BeforeValidator(_empty_list)]],
                      BeforeValidator(_empty_map)] = {}
+    # What the SQL console reads per role (analytics.console_tiers): respondent rows or k-safe views.
+    console_rows: Annotated[dict[Literal["admin", "analyst"], ConsoleTier], BeforeValidator(_empty_map)] = {}
 
 
 # --- data/levels.yaml, data/taxonomy.yaml ------------------------------------------------------
@@ -285,6 +288,7 @@ class ExampleQuery(FileModel):
     name: Annotated[Text, Field(min_length=1)]
     description: Annotated[Text, AfterValidator(_squeeze)] = ""
     sql: Annotated[Text, AfterValidator(lambda s: s.strip() + "\n" if s.strip() else s), Field(min_length=1)]
+    rows: ConsoleTier = "respondent"  # the console tier the example needs
 
 
 class ExampleQueries(FileModel):

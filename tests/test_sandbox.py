@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -13,11 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 import sql_console_fixture as fixture
 
-from analytics import sandbox, sandbox_process
+from analytics import console_tiers, sandbox, sandbox_process
 from analytics.sandbox import DatabaseUnavailable, QueryFailed, QueryRefused, QueryTimeout, SandboxError
 
 PROJECT = Path(__file__).resolve().parent.parent
 FAST = dataclasses.replace(sandbox.DEFAULT_LIMITS, timeout_s=1.0, lock_wait_s=0.3)
+R = console_tiers.RESPONDENT  # the privileged tier: everything these tests try is refused even there
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +52,8 @@ ALLOWED = [
     ("EXPLAIN ANALYZE SELECT count(*) FROM answers", "EXPLAIN", None),
     ("EXPLAIN (FORMAT json) SELECT 1", "EXPLAIN", None),
     ("EXPLAIN (SELECT 1)", "EXPLAIN", None),
-    ("PIVOT (SELECT kind, provider FROM cloud_preferences WHERE wave_id = 1) ON provider USING count(*) "
-     "GROUP BY kind ORDER BY kind", "PIVOT", None),
+    ("PIVOT (SELECT kind, provider FROM cloud_preferences WHERE wave_id = 1) ON provider IN ('AWS', 'GCP') "
+     "USING count(*) GROUP BY kind ORDER BY kind", "PIVOT", None),
     ("PIVOT (SELECT wave_id, kind FROM cloud_preferences) ON kind IN ('preferred', 'uses') USING count(*) "
      "GROUP BY wave_id ORDER BY wave_id", "PIVOT", [(1, 10, 11), (2, 11, 12)]),
     ("UNPIVOT (SELECT 1 AS a, 2 AS b) ON a, b INTO NAME k VALUE v", "UNPIVOT", [("a", 1), ("b", 2)]),
@@ -59,7 +63,7 @@ ALLOWED = [
 @pytest.mark.parametrize(("sql", "kind", "rows"), ALLOWED, ids=[a[0][:40] for a in ALLOWED])
 def test_reads_run(world, sql, kind, rows):
     _, db = world
-    result = sandbox.run_query(sql, db, FAST)
+    result = sandbox.run_query(sql, db, FAST, R)
     assert result.kind == kind
     assert result.row_count >= 1
     assert not result.truncated
@@ -67,33 +71,45 @@ def test_reads_run(world, sql, kind, rows):
         assert [tuple(r.values()) for r in result.table.to_pylist()] == rows
 
 
-def test_pivot_without_in_list_counts_preferred_clouds(world):
+def test_pivot_counts_preferred_clouds(world):
     _, db = world
     result = sandbox.run_query(
         "PIVOT (SELECT wave_id, provider FROM cloud_preferences WHERE kind = 'preferred') "
-        "ON provider USING count(*) GROUP BY wave_id ORDER BY wave_id", db, FAST)
+        "ON provider IN ('AWS', 'GCP', 'Other') USING count(*) GROUP BY wave_id ORDER BY wave_id", db, FAST, R)
     rows = {r["wave_id"]: r for r in result.table.to_pylist()}
     # wave 1: AWS p01 p02 p05 p07 p10, GCP p03 p06 p09; wave 2: AWS p01 p04 p05 p06 p08 p12
     assert (rows[1]["AWS"], rows[1]["GCP"], rows[2]["AWS"], rows[2]["Other"]) == (5, 3, 6, 1)
 
 
-def test_connection_is_read_only_sealed_and_limited(world):
+def test_pivot_without_in_list_is_refused(world):
+    # DuckDB runs it as several statements, which json_serialize_sql can't show, so it can't be checked
+    _, db = world
+    with pytest.raises(QueryRefused, match=r"must list its values with IN \(\.\.\.\)"):
+        sandbox.run_query("PIVOT (SELECT wave_id, provider FROM cloud_preferences) ON provider USING count(*)",
+                          db, FAST, R)
+
+
+@pytest.mark.parametrize("tier", console_tiers.TIERS)
+def test_connection_is_read_only_sealed_and_limited(world, tier):
     _, db = world
     limits = dataclasses.replace(FAST, memory_limit="300MB", threads=1)
-    with sandbox.connect(db, limits) as con:
+    with sandbox.connect(db, limits, tier) as con:
         settings = dict(con.execute(
             "SELECT name, value FROM duckdb_settings() WHERE name IN "
             "('enable_external_access', 'lock_configuration', 'threads', 'temp_directory', "
             "'autoload_known_extensions', 'autoinstall_known_extensions', 'allow_community_extensions')"
         ).fetchall())
-        readonly = con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+        files = con.execute("SELECT database_name, readonly FROM duckdb_databases() WHERE path IS NOT NULL").fetchall()
         memory = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        with pytest.raises(duckdb.PermissionException, match="LocalFileSystem has been disabled"):
+            con.execute("SELECT size FROM read_blob(?)", [str(db)]).fetchall()  # even the attached file
     assert settings == {
         "enable_external_access": "false", "lock_configuration": "true", "threads": "1", "temp_directory": "",
         "autoload_known_extensions": "false", "autoinstall_known_extensions": "false",
         "allow_community_extensions": "false",
     }
-    assert readonly == [(True,)]
+    # the file is attached read-only for the respondent tier's views, and not at all for the aggregate tier
+    assert files == ([(console_tiers.SOURCE, True)] if tier == R else [])
     assert memory.endswith("MiB") and 280 <= float(memory.split()[0]) <= 300  # 300MB = 286.1 MiB
 
 
@@ -103,29 +119,31 @@ def test_every_config_key_is_known_to_duckdb():
         con.close()
 
 
-def test_refuses_to_run_on_a_connection_that_is_not_locked_down(world, monkeypatch):
+@pytest.mark.parametrize("skipped", range(len(sandbox.SEAL)))
+def test_refuses_to_run_on_a_connection_that_is_not_locked_down(world, monkeypatch, skipped):
     _, db = world
-    monkeypatch.setattr(sandbox.Limits, "connection_config", lambda self: {})
+    # the lock last: without it the others still apply, and the check must notice the missing one
+    monkeypatch.setattr(sandbox, "SEAL", tuple(s for i, s in enumerate(sandbox.SEAL) if i != skipped))
     with pytest.raises(DatabaseUnavailable, match="not locked down"):
-        sandbox.run_query("SELECT 1", db, FAST)
+        sandbox.run_query("SELECT 1", db, FAST, R)
 
 
 def test_row_cap_fetches_at_most_the_cap(world):
     _, db = world
     capped = dataclasses.replace(FAST, max_rows=10)
-    over = sandbox.run_query("SELECT * FROM range(25)", db, capped)
+    over = sandbox.run_query("SELECT * FROM range(25)", db, capped, R)
     assert (over.row_count, over.truncated) == (10, True)
     assert over.table.column("range").to_pylist() == list(range(10))
-    exact = sandbox.run_query("SELECT * FROM range(10)", db, capped)
+    exact = sandbox.run_query("SELECT * FROM range(10)", db, capped, R)
     assert (exact.row_count, exact.truncated) == (10, False)
     # a huge result is cut short instead of being computed in full
-    huge = sandbox.run_query("SELECT * FROM range(1000000000)", db, capped)
+    huge = sandbox.run_query("SELECT * FROM range(1000000000)", db, capped, R)
     assert (huge.row_count, huge.truncated) == (10, True)
 
 
 def test_duplicate_column_names_are_made_unique(world):
     _, db = world
-    result = sandbox.run_query("SELECT 1 AS a, 2 AS a, 3 AS A", db, FAST)
+    result = sandbox.run_query("SELECT 1 AS a, 2 AS a, 3 AS A", db, FAST, R)
     assert result.table.column_names == ["a", "a_2", "A_3"]
     assert list(result.frame.columns) == ["a", "a_2", "A_3"]
 
@@ -133,14 +151,14 @@ def test_duplicate_column_names_are_made_unique(world):
 def test_unusual_types_come_back(world):
     _, db = world
     result = sandbox.run_query(
-        "SELECT union_value(k := 7) AS u, INTERVAL 3 DAY AS gap, [1, 2] AS l, {'a': 1} AS s, 12::HUGEINT AS h", db, FAST)
+        "SELECT union_value(k := 7) AS u, INTERVAL 3 DAY AS gap, [1, 2] AS l, {'a': 1} AS s, 12::HUGEINT AS h", db, FAST, R)
     row = result.frame.iloc[0]
     assert (row["u"], list(row["l"]), row["s"], int(row["h"])) == ("7", [1, 2], {"a": 1}, 12)
 
 
 def test_result_keeps_types_and_frame(world):
     _, db = world
-    result = sandbox.run_query("SELECT wave_id, label, survey_date FROM waves ORDER BY wave_id", db, FAST)
+    result = sandbox.run_query("SELECT wave_id, label, survey_date FROM waves ORDER BY wave_id", db, FAST, R)
     assert result.column_types == ["INTEGER", "VARCHAR", "DATE"]
     assert result.frame["label"].tolist() == ["2023-H1", "2024-H1"]
     assert result.elapsed_s >= 0
@@ -167,8 +185,8 @@ def _escapes(folder: Path) -> list[tuple[str, str, type[SandboxError]]]:
         ("sniff_csv", f"SELECT * FROM sniff_csv('{f}/secret.csv')", QueryRefused),
         ("process environment", "SELECT * FROM read_text('/proc/self/environ')", QueryRefused),
         ("http", "SELECT * FROM 'https://example.com/data.csv'", QueryRefused),
-        ("getenv", "SELECT getenv('HOME')", QueryFailed),  # no such function outside the DuckDB shell
-        ("query() smuggling a write", "SELECT * FROM query('DROP TABLE waves')", QueryFailed),
+        ("getenv", "SELECT getenv('HOME')", QueryRefused),
+        ("query() smuggling a write", "SELECT * FROM query('DROP TABLE waves')", QueryRefused),
         ("nextval on a sequence", "SELECT nextval('wave_id_seq')", QueryRefused),
         # writing files, other databases, extensions
         ("COPY TO", f"COPY waves TO '{f}/out.csv'", QueryRefused),
@@ -242,7 +260,7 @@ def test_escape_corpus_is_refused_and_changes_nothing(world):
     outcomes = {}
     for name, sql, _expected in corpus:
         try:
-            sandbox.run_query(sql, db, FAST)
+            sandbox.run_query(sql, db, FAST, R)
         except SandboxError as exc:
             outcomes[name] = (type(exc), exc.line())
         else:
@@ -261,27 +279,29 @@ def test_memory_limit_stops_a_blow_up(world):
     before = fixture.checksum(db)
     small = dataclasses.replace(FAST, memory_limit="100MB", timeout_s=120)  # the memory limit must act first
     with pytest.raises(QueryFailed, match="more than the 100MB memory limit"):
-        sandbox.run_query("SELECT list(range) FROM range(100000000)", db, small)
+        sandbox.run_query("SELECT list(range) FROM range(100000000)", db, small, R)
     assert fixture.checksum(db) == before
 
 
 def test_file_reads_say_why(world):
     folder, db = world
-    with pytest.raises(QueryRefused, match="files, network and extensions are off"):
-        sandbox.run_query(f"SELECT * FROM read_csv('{folder}/secret.csv')", db, FAST)
+    with pytest.raises(QueryRefused, match=r"^read_csv\(\) is not available in the SQL console"):
+        sandbox.run_query(f"SELECT * FROM read_csv('{folder}/secret.csv')", db, FAST, R)
+    with pytest.raises(QueryRefused, match="is not a table or view of the SQL console"):
+        sandbox.run_query(f"SELECT * FROM '{folder}/secret.csv'", db, FAST, R)  # a replacement scan
 
 
 def test_write_refusal_names_the_statement(world):
     _, db = world
     with pytest.raises(QueryRefused, match=r"^DELETE is not allowed"):
-        sandbox.run_query("WITH x AS (SELECT 1) DELETE FROM answers", db, FAST)
+        sandbox.run_query("WITH x AS (SELECT 1) DELETE FROM answers", db, FAST, R)
 
 
 def test_classify_needs_no_database():
     assert sandbox.classify("SELECT 1") == "SELECT"
     assert sandbox.classify("EXPLAIN ANALYZE (FORMAT json) SELECT 1") == "EXPLAIN"
     assert sandbox.classify("/* 日本語 */ EXPLAIN SELECT 'スキル'") == "EXPLAIN"
-    assert sandbox.classify("PIVOT t ON x USING count(*)") == "PIVOT"
+    assert sandbox.classify("PIVOT waves ON label IN ('a') USING count(*)") == "PIVOT"
     with pytest.raises(QueryRefused, match="one statement at a time, found 2"):
         sandbox.classify("SELECT 1; SELECT 2")
     with pytest.raises(QueryFailed, match="syntax error"):
@@ -293,7 +313,7 @@ def test_classify_needs_no_database():
 def test_syntax_and_catalog_errors_are_one_line(world):
     _, db = world
     with pytest.raises(QueryFailed) as caught:
-        sandbox.run_query("SELECT nope FROM waves", db, FAST)
+        sandbox.run_query("SELECT nope FROM waves", db, FAST, R)
     assert "\n" not in caught.value.line() and "nope" in caught.value.line()
 
 
@@ -330,21 +350,19 @@ def test_a_writer_in_another_process_makes_it_busy_then_it_runs(world):
     try:
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(DatabaseUnavailable, match="busy"):
-            sandbox.run_query("SELECT 1", db, FAST)
+            sandbox.run_query("SELECT 1", db, FAST, R)
     finally:
         holder.communicate("\n", timeout=60)
-    assert sandbox.run_query("SELECT count(*) AS n FROM waves", db, FAST).table.to_pylist() == [{"n": 2}]
+    assert sandbox.run_query("SELECT count(*) AS n FROM waves", db, FAST, R).table.to_pylist() == [{"n": 2}]
 
 
-def test_a_differently_configured_connection_in_this_process_is_waited_out(world):
+def test_another_connection_in_this_process_does_not_block_it(world):
     _, db = world
-    other = duckdb.connect(str(db), read_only=True)  # e.g. a dashboard query in the same server
+    other = duckdb.connect(str(db), read_only=True)  # e.g. a test's own reader
     try:
-        with pytest.raises(DatabaseUnavailable, match="other settings"):
-            sandbox.run_query("SELECT 1", db, FAST)
+        assert sandbox.run_query("SELECT count(*) AS n FROM waves", db, FAST, R).table.to_pylist() == [{"n": 2}]
     finally:
         other.close()
-    assert sandbox.run_query("SELECT 1 AS one", db, FAST).row_count == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,11 +372,11 @@ def test_a_differently_configured_connection_in_this_process_is_waited_out(world
 def test_child_process_gives_the_same_result(world):
     _, db = world
     sql = "SELECT wave_id, label, survey_date FROM waves ORDER BY wave_id"
-    here, there = sandbox.run_query(sql, db, FAST), sandbox_process.run_query(sql, db, FAST)
+    here, there = sandbox.run_query(sql, db, FAST, R), sandbox_process.run_query(sql, db, FAST, R)
     assert there.table.equals(here.table)
     assert (there.kind, there.column_types, there.truncated) == ("SELECT", ["INTEGER", "VARCHAR", "DATE"], False)
     assert there.frame["label"].tolist() == ["2023-H1", "2024-H1"]
-    capped = sandbox_process.run_query("SELECT * FROM range(50)", db, dataclasses.replace(FAST, max_rows=7))
+    capped = sandbox_process.run_query("SELECT * FROM range(50)", db, dataclasses.replace(FAST, max_rows=7), R)
     assert (capped.row_count, capped.truncated) == (7, True)
 
 
@@ -367,19 +385,19 @@ def test_child_process_survives_a_value_bigger_than_the_memory_limit(world):
     # server by gigabytes; the child's heap cap turns it into an ordinary out-of-memory failure.
     _, db = world
     with pytest.raises(QueryFailed, match="memory limit"):
-        sandbox_process.run_query("SELECT repeat('x', 2000000000) AS huge", db, dataclasses.replace(FAST, timeout_s=60))
+        sandbox_process.run_query("SELECT repeat('x', 2000000000) AS huge", db, dataclasses.replace(FAST, timeout_s=60), R)
 
 
 @pytest.mark.parametrize(("sql", "error", "start"), [
     ("DELETE FROM waves", QueryRefused, "DELETE is not allowed"),
-    ("SELECT * FROM read_text('/etc/passwd')", QueryRefused, "files, network and extensions are off"),
+    ("SELECT * FROM read_text('/etc/passwd')", QueryRefused, "read_text() is not available"),
     ("SELECT count(*) FROM range(1000000) a, range(1000000) b", QueryTimeout, "the query ran longer than 1 s"),
     ("SELECT nope FROM waves", QueryFailed, "Binder Error"),
 ])
 def test_child_process_errors_keep_their_kind_and_line(world, sql, error, start):
     _, db = world
     with pytest.raises(error) as caught:
-        sandbox_process.run_query(sql, db, FAST)
+        sandbox_process.run_query(sql, db, FAST, R)
     assert str(caught.value).startswith(start) and "\n" not in caught.value.line()
 
 
@@ -391,16 +409,94 @@ def test_child_process_missing_database(tmp_path):
 def test_a_crashed_or_stuck_child_is_one_line(world, monkeypatch):
     _, db = world
 
-    def crashed(*args, **kwargs):
-        return subprocess.CompletedProcess(args, returncode=-9, stdout=b"", stderr=b"")
+    def crashed(proc, data, limits):
+        proc.kill()  # as the kernel's OOM killer would
+        proc.wait()
+        return b"", b"", ""
 
-    monkeypatch.setattr(sandbox_process.subprocess, "run", crashed)
+    monkeypatch.setattr(sandbox_process, "_communicate", crashed)
     with pytest.raises(QueryFailed, match=r"stopped unexpectedly \(exit -9\)"):
-        sandbox_process.run_query("SELECT 1", db, FAST)
+        sandbox_process.run_query("SELECT 1", db, FAST, R)
 
-    def stuck(*args, **kwargs):
-        raise subprocess.TimeoutExpired(args, kwargs["timeout"])
 
-    monkeypatch.setattr(sandbox_process.subprocess, "run", stuck)
+# ---------------------------------------------------------------------------------------------
+# caps: result bytes, parsing in the child, functions that ignore the interrupt, server memory
+
+
+def test_result_bytes_are_capped_in_the_child(world):
+    _, db = world
+    capped = dataclasses.replace(FAST, max_result_bytes=10 * 1024**2, timeout_s=30)
+    result = sandbox_process.run_query("SELECT repeat('x', 1000000) AS s FROM range(100)", db, capped, R)
+    # each row is 1,000,000 bytes plus its offset: 10 fit in 10 MiB (10,485,760), 11 do not
+    assert (result.row_count, result.truncated, result.cut_by) == (10, True, "bytes")
+    assert result.table.column("s").to_pylist() == ["x" * 1000000] * 10
+
+
+def test_a_first_row_over_the_byte_cap_is_one_line(world):
+    _, db = world
+    with pytest.raises(QueryFailed, match=r"^even the first row is more than the 32 MB"):
+        sandbox_process.run_query("SELECT repeat('x', 100000000) AS s FROM range(3)", db,
+                                  dataclasses.replace(FAST, timeout_s=30), R)
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT length(regexp_replace(repeat('ab', 20000000), '(a|b)+?', 'x', 'g'))",  # ~21 s uninterrupted here
+    "SELECT length(lpad('x', 400000000, 'ab'))",  # ~27 s uninterrupted here
+])
+def test_a_function_that_ignores_the_interrupt_is_killed_at_the_time_limit(world, sql):
+    _, db = world
+    started = time.monotonic()
     with pytest.raises(QueryTimeout, match="did not stop when interrupted; it was killed"):
-        sandbox_process.run_query("SELECT 1", db, FAST)
+        sandbox_process.run_query(sql, db, FAST, R)
+    # the child's start (~1-3 s on this machine) + the 1 s limit + the 1 s kill grace, with slack
+    assert time.monotonic() - started < 12
+
+
+SERVER = textwrap.dedent("""
+    import gc, json, resource, sys, time
+    import pandas, pyarrow, streamlit  # what a console server has loaded
+    from analytics import console_tiers, sandbox, sandbox_process
+
+    def rss():
+        fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        return {k: int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM")}
+
+    db, sql = sys.argv[1], sys.stdin.read()
+    sandbox_process.run_query("SELECT 1", db, tier=console_tiers.RESPONDENT)  # warm: imports, first use
+    gc.collect()
+    before, cpu, wall = rss(), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    try:
+        result = sandbox_process.run_query(sql, db, tier=console_tiers.RESPONDENT)
+        outcome = f"{result.row_count} rows"
+        del result
+    except sandbox.SandboxError as exc:
+        outcome = exc.line()
+    gc.collect()
+    after, spent = rss(), resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"before": before["VmRSS"], "after": after["VmRSS"], "peak": after["VmHWM"],
+                      "peak_before": before["VmHWM"], "outcome": outcome, "wall_s": time.monotonic() - wall,
+                      "cpu_s": spent.ru_utime + spent.ru_stime - cpu.ru_utime - cpu.ru_stime}))
+""")
+
+
+def _server_run(db: Path, sql: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", SERVER, str(db)], input=sql, capture_output=True, text=True,
+                          cwd=PROJECT, timeout=180, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize(("sql", "outcome"), [
+    ("SELECT repeat('x', 100000000) AS s FROM range(3)", "failed: even the first row is more than the 32 MB"),
+    ("SELECT " + "(" * 99000 + "1", ""),  # under the length cap; parsed in the child, whatever it makes of it
+])
+def test_the_server_process_memory_stays_at_its_baseline(world, sql, outcome):
+    _, db = world
+    run = _server_run(db, sql)
+    print(f"\nserver RSS {run['before'] / 2**20:.0f} MB -> {run['after'] / 2**20:.0f} MB, peak "
+          f"{run['peak'] / 2**20:.0f} MB (before: {run['peak_before'] / 2**20:.0f} MB); {run['cpu_s']:.2f} s CPU "
+          f"in the server, {run['wall_s']:.1f} s wall; {run['outcome']}")
+    assert run["outcome"].startswith(outcome)
+    assert run["peak"] - run["peak_before"] < 40 * 2**20  # the issue saw 1.98 GB for the first, 567 MB the second
+    assert run["after"] - run["before"] < 20 * 2**20
+    assert run["cpu_s"] < 0.5  # the issue saw 1.9 s of parsing in the server for the second

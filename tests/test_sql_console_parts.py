@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 import sql_console_fixture as fixture
 
-from analytics import example_queries, quick_chart, result_files, sandbox, saved_queries, schema_browser
+from analytics import console_tiers, example_queries, quick_chart, result_files, sandbox, saved_queries, schema_browser
 
 # The analyst-facing tables of pipelines/migrations/001_initial.sql, with their columns.
 INITIAL_TABLES = {
@@ -32,8 +32,8 @@ def db(tmp_path_factory):
     return fixture.build(tmp_path_factory.mktemp("parts") / "skills.duckdb")
 
 
-def result_of(db, sql: str) -> sandbox.QueryResult:
-    return sandbox.run_query(sql, db)
+def result_of(db, sql: str, tier: str = console_tiers.RESPONDENT) -> sandbox.QueryResult:
+    return sandbox.run_query(sql, db, tier=tier)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,9 +66,11 @@ def test_dictionary_covers_every_table_of_a_migrated_database(db):
 
 
 def test_browse_lists_tables_with_types_counts_and_descriptions(db):
-    tables = {t.name: t for t in schema_browser.browse(db)}
-    assert "schema_migrations" not in tables
-    assert set(INITIAL_TABLES) <= set(tables)
+    tables = {t.name: t for t in schema_browser.browse(db, tier=console_tiers.RESPONDENT)}
+    assert not {"schema_migrations", "audit_log", "rejected_rows", "agg_meta"} & set(tables)
+    assert set(INITIAL_TABLES) - {"rejected_rows"} <= set(tables)
+    assert [c.name for c in tables["ingestions"].columns] == [
+        c for c in INITIAL_TABLES["ingestions"] if c not in ("file_name", "loaded_by")]
     # counts by hand from tests/sql_console_fixture.py
     assert tables["waves"].row_count == 2
     assert tables["respondents"].row_count == 21  # 10 + 11
@@ -84,13 +86,26 @@ def test_browse_lists_tables_with_types_counts_and_descriptions(db):
     assert list(tables)[:3] == ["waves", "skill_areas", "skills"]  # the dictionary's order
 
 
-def test_browse_shows_undescribed_views_too(tmp_path):
+def test_browse_of_the_aggregate_tier_lists_only_k_safe_tables_and_the_taxonomy(db):
+    tables = {t.name: t for t in schema_browser.browse(db, tier=console_tiers.AGGREGATE)}
+    assert sorted(tables) == sorted(["waves", "skill_areas", "skills", "service_categories", "ksafe_respondents",
+                                     "ksafe_skill_levels", "ksafe_area_levels", "ksafe_category_levels",
+                                     "ksafe_interest_levels", "ksafe_cloud", "ksafe_cloud_base"])
+    people = tables["ksafe_respondents"]
+    assert [c.name for c in people.columns] == ["grain", "wave_id", "team", "role", "location", "n_respondents",
+                                                "suppressed"]
+    assert "minimum group size" in people.description and all(c.description for c in people.columns)
+    # per wave: 1 total + 2 teams + 4 roles + 2 locations (tests/sql_console_fixture.py), 2 waves
+    assert people.row_count == 18
+
+
+def test_a_view_added_to_the_file_is_not_in_the_console(tmp_path):
     path = fixture.build(tmp_path / "v.duckdb")
     con = duckdb.connect(str(path))
     con.execute("CREATE VIEW team_sizes AS SELECT team, count(*) AS n FROM respondents GROUP BY team")
     con.close()
-    view = {t.name: t for t in schema_browser.browse(path)}["team_sizes"]
-    assert (view.kind, view.row_count, view.description) == ("view", 2, schema_browser.NOT_DESCRIBED)
+    for tier in console_tiers.TIERS:
+        assert "team_sizes" not in {t.name for t in schema_browser.browse(path, tier=tier)}
 
 
 def test_dictionary_markdown_has_every_table():
@@ -116,7 +131,7 @@ def test_at_least_eight_examples_with_unique_names():
 
 @pytest.mark.parametrize("example", example_queries.load(), ids=lambda e: e.name)
 def test_every_example_runs_as_written_and_returns_rows(db, example):
-    result = result_of(db, example.sql)
+    result = result_of(db, example.sql, example.rows)
     assert result.row_count >= 1
     assert not result.truncated
 
