@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.aggregates import PEOPLE, ROLLUP_KEYS
+from schemas.canonical import PEOPLE, ROLLUP_KEYS
 
 RESPONDENT, AGGREGATE = "respondent", "aggregate"
 TIERS = (RESPONDENT, AGGREGATE)

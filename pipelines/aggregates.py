@@ -31,22 +31,12 @@ import duckdb
 from pipelines.db import writer
 from pipelines.transactions import rollback
 from schemas import settings
-from schemas.canonical import PEOPLE
+from schemas.canonical import PEOPLE, ROLLUP_KEYS
 
 NOT_GIVEN = "(not given)"
 _TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_slots",
          "_agg_slot_bits", "_agg_person_bits", "_agg_cell_counts")
 SLOTS_PER_WORD = 12  # 5 level bits per slot: 60 of a BIGINT's 63 usable bits
-# Aggregate table -> its columns other than the people columns and the counts.
-ROLLUP_KEYS = {
-    "agg_respondents": ("population", "wave_id"),
-    "agg_skill_levels": ("population", "wave_id", "skill_id"),
-    "agg_area_levels": ("population", "wave_id", "area_id"),
-    "agg_category_levels": ("wave_id", "category_id", "provider"),
-    "agg_interest_levels": ("wave_id", "skill_id"),
-    "agg_cloud": ("wave_id", "kind", "provider"),
-    "agg_cloud_base": ("wave_id", "kind"),
-}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = None,

@@ -10,6 +10,16 @@ PROVIDERS = ["AWS", "GCP", "Azure", "Other", "None"]
 # rollups sum each away (analytics/grain.py picks which table serves a filter).
 PEOPLE = ("team", "role", "location")
 CLOUD_KINDS = ["preferred", "uses"]
+# Aggregate table -> its columns other than the people columns and the counts.
+ROLLUP_KEYS = {
+    "agg_respondents": ("population", "wave_id"),
+    "agg_skill_levels": ("population", "wave_id", "skill_id"),
+    "agg_area_levels": ("population", "wave_id", "area_id"),
+    "agg_category_levels": ("wave_id", "category_id", "provider"),
+    "agg_interest_levels": ("wave_id", "skill_id"),
+    "agg_cloud": ("wave_id", "kind", "provider"),
+    "agg_cloud_base": ("wave_id", "kind"),
+}
 
 
 class RespondentRows(Frame):
