@@ -52,7 +52,6 @@ def receive(file) -> None:
 
 
 ui.require_page("upload")
-current_user = ui.current_user
 st.title("Upload survey results")
 st.caption("Upload a CSV or XLSX export (Google Forms, Microsoft Forms, SurveyMonkey, Excel). Nothing is "
            "written until you have seen the validation report and chosen to load.")
@@ -117,7 +116,7 @@ elif inspection is not None:
             if st.button("Save profile", disabled=not name):
                 try:
                     path = save_profile(profile, name)
-                    audit.record(DB, current_user(), "profile_saved", path.stem, profile.to_yaml())
+                    audit.record(DB, ui.actor(), "profile_saved", path.stem, profile.to_yaml())
                     st.success(f"Saved as {path.name}.")
                 except (ValueError, OSError) as exc:
                     st.error(f"Could not save the profile: {exc}")
@@ -181,7 +180,10 @@ elif inspection is not None:
             bar = st.progress(0.3, text="Writing to the database...")
             try:
                 read_db.release(DB)  # the dashboards' shared read-only instance steps aside now, not after idling
-                result = write_prepared(prepared, db=DB, loaded_by=current_user())
+                result = write_prepared(prepared, db=DB, loaded_by=ui.actor())
+            except Refused as exc:  # e.g. the respondent-id key is not the database's: nothing written
+                bar.empty()
+                st.error(f"Nothing was loaded: {exc}.")
             except Exception as exc:  # the write rolled back: one line with an id that is in the log
                 bar.empty()
                 st.error(errors.report(exc, "upload page: load"))
@@ -225,7 +227,7 @@ else:
                  "This can't be undone (upload the file again to restore it).")
         if st.button("Delete", type="primary", key="confirm_delete"):
             read_db.release(DB)
-            if delete(DB, ingestion_id, current_user()):
+            if delete(DB, ingestion_id, ui.actor()):
                 st.cache_data.clear()
                 st.session_state.deleted = ingestion_id
             forget_pending()

@@ -31,3 +31,25 @@ def secret_path() -> Path:
         return Path(override).expanduser()
     base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
     return base / "skills-survey" / "respondent-id.key"
+
+
+ACTOR_FORMS = ("email", "role", "pseudonym")
+
+
+def actor_form() -> str:
+    """How staff are stored in audit_log.actor and ingestions.loaded_by: $SKILLS_STORE_ACTOR_AS.
+
+    email (the sign-in email, or the OS login name on the command line), role (hr, admin, ...,
+    cli on the command line) or pseudonym (the default: a keyed hash, see pipelines.audit).
+    """
+    value = os.environ.get("SKILLS_STORE_ACTOR_AS", "pseudonym").strip().lower()
+    if value not in ACTOR_FORMS:
+        raise ValueError(f"SKILLS_STORE_ACTOR_AS is {value!r}; use one of {', '.join(ACTOR_FORMS)}")
+    return value
+
+
+def upload_dir() -> Path:
+    """Where the upload page keeps raw uploads while a session needs them: $SKILLS_UPLOAD_DIR or the temp folder."""
+    import tempfile
+
+    return Path(os.environ.get("SKILLS_UPLOAD_DIR") or tempfile.gettempdir()).expanduser()
