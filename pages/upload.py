@@ -4,6 +4,8 @@ Same pipeline code as the CLI: inspect -> map -> prepare (validate, nothing writ
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -18,7 +20,7 @@ from pipelines.inspect_file import inspect_file, profile_from_frame
 from pipelines.profile import ProfileError
 from pipelines.profile_store import list_profiles, open_profile, save_profile
 from pipelines.read_file import FileRefused
-from pipelines.uploads import discard_upload, max_upload_mb, save_upload
+from pipelines.uploads import UploadFolder, max_upload_mb
 
 DB = config.db_path()
 AUTO = "Auto-detected mapping (edit below)"
@@ -31,8 +33,21 @@ ROLE_HELP = {
 }
 
 
+@st.cache_resource(scope="session", on_release=UploadFolder.close, show_spinner=False)
+def session_folder() -> UploadFolder:
+    """This session's private upload folder; Streamlit releases it, deleting it, when the session
+    disconnects (a closed tab included)."""
+    return UploadFolder()
+
+
+def save(file) -> str:
+    file.seek(0)
+    return str(session_folder().save(file, file.name))
+
+
 def reset_upload() -> None:
-    discard_upload(st.session_state.pop("upload_path", None))
+    st.session_state.pop("upload_path", None)
+    session_folder().clear()
     for key in ("upload_sig", "inspection", "prepared", "load_result", "refused"):
         st.session_state.pop(key, None)
 
@@ -41,10 +56,13 @@ def receive(file) -> None:
     """A new file: stream it to disk and inspect it once (not on every rerun)."""
     sig = (file.name, file.size, getattr(file, "file_id", ""))
     if st.session_state.get("upload_sig") == sig:
+        path = st.session_state.get("upload_path")
+        if path is not None and not Path(path).exists():  # the folder went with a dropped connection
+            st.session_state.upload_path = save(file)
         return
     reset_upload()
     st.session_state.upload_sig = sig
-    st.session_state.upload_path = str(save_upload(file, file.name))
+    st.session_state.upload_path = save(file)
     try:
         st.session_state.inspection = inspect_file(st.session_state.upload_path)
     except FileRefused as exc:
@@ -192,7 +210,8 @@ elif inspection is not None:
                 st.cache_data.clear()
                 st.session_state.load_result = result
                 st.session_state[ui.SHOW_WAVE] = result.wave  # the dashboards open on the new numbers
-                discard_upload(st.session_state.pop("upload_path", None))
+                st.session_state.pop("upload_path", None)
+                session_folder().clear()
                 st.rerun()
         if cancel.button("Cancel"):
             reset_upload()
