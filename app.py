@@ -70,6 +70,14 @@ def sign_in() -> tuple[str, str] | None:
     return visitor.user, visitor.role
 
 
+@st.cache_resource(show_spinner=False)
+def sweep_old_uploads() -> int:
+    """Once per server process: delete raw uploads older than an hour that a stopped server left behind."""
+    from pipelines import uploads
+
+    return uploads.sweep()
+
+
 def first_start(db: str) -> None:
     """No database yet: build the demo one and leave a banner saying so for this session."""
     if not settings.is_local(db) or Path(db).exists():
@@ -148,6 +156,7 @@ def build_context(db: str) -> ui.Context | None:
 
 def main() -> None:
     st.set_page_config(page_title="Skills survey", page_icon=":material/insights:", layout="wide")
+    sweep_old_uploads()
     who = sign_in()
     if who is None:
         st.session_state["pages_offered"] = []

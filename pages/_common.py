@@ -291,8 +291,15 @@ def page_start(title: str, intro: str) -> Context | None:
 
 
 def current_user() -> str:
-    """Who is acting, for the audit log: the signed-in email, or "local" without sign-in."""
+    """Who is acting: the signed-in email, or "local" without sign-in."""
     return st.session_state.get("current_user") or "local"
+
+
+def actor() -> str:
+    """Who is acting, as the audit log and ingestions.loaded_by store it (pipelines.audit.stored_actor)."""
+    from pipelines.audit import stored_actor
+
+    return stored_actor(current_user(), st.session_state.get("role"))
 
 
 def require_page(page: str) -> None:

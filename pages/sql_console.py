@@ -27,7 +27,6 @@ from analytics import settings as settings_mod
 from pages import _auth as auth
 from pages import _common as ui
 from pipelines import audit
-from pipelines.ingest import redact
 
 ui.ensure_shell()
 
@@ -82,12 +81,12 @@ def open_in_editor(sql: str) -> None:
     st.session_state[EDITOR] = sql
 
 
-def audit_query(db: str, actor: str, status: str, sql: str) -> None:
+def audit_query(db: str, user: str, role: str | None, status: str, sql: str) -> None:
     """Log the query (refusals too) in the audit store beside the database: no database lock is
     taken, so a running data load never delays the analyst. E-mail addresses typed into the SQL
-    are masked: raw addresses are never stored."""
+    are masked by the audit log itself (pipelines.audit)."""
     try:
-        audit.record(db, actor, "sql_query", status, redact(sql))
+        audit.record(db, audit.stored_actor(user, role), "sql_query", status, sql)
     except Exception as exc:  # the audit log must never break the console
         LOG.warning("could not audit a console query: %s", sandbox.one_line(exc))
 
@@ -119,7 +118,7 @@ def run_editor_query() -> None:
         more = "+" if result.truncated else ""
         outcome, status = f"{result.row_count:,}{more} rows in {result.elapsed_s:.2f} s", "ok"
     if sql.strip() and sandbox.database_file(DB) is not None:  # never create a database just to log
-        audit_query(DB, ui.current_user(), status, sql)
+        audit_query(DB, ui.current_user(), st.session_state.get("role"), status, sql)
     history = st.session_state.setdefault(HISTORY, [])
     history.insert(0, {"at": dt.datetime.now().strftime("%H:%M:%S"), "sql": sql, "outcome": outcome})
     del history[HISTORY_SIZE:]

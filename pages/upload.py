@@ -4,6 +4,8 @@ Same pipeline code as the CLI: inspect -> map -> prepare (validate, nothing writ
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -19,7 +21,7 @@ from pipelines.inspect_file import inspect_file, profile_from_frame
 from pipelines.profile import ProfileError
 from pipelines.profile_store import list_profiles, open_profile, save_profile
 from pipelines.read_file import FileRefused
-from pipelines.uploads import discard_upload, max_upload_mb, save_upload
+from pipelines.uploads import UploadFolder, max_upload_mb
 from schemas import settings
 
 DB = settings.db_path()
@@ -33,8 +35,21 @@ ROLE_HELP = {
 }
 
 
+@st.cache_resource(scope="session", on_release=UploadFolder.close, show_spinner=False)
+def session_folder() -> UploadFolder:
+    """This session's private upload folder; Streamlit releases it, deleting it, when the session
+    disconnects (a closed tab included)."""
+    return UploadFolder()
+
+
+def save(file) -> str:
+    file.seek(0)
+    return str(session_folder().save(file, file.name))
+
+
 def reset_upload() -> None:
-    discard_upload(st.session_state.pop("upload_path", None))
+    st.session_state.pop("upload_path", None)
+    session_folder().clear()
     for key in ("upload_sig", "inspection", "prepared", "load_result", "refused"):
         st.session_state.pop(key, None)
 
@@ -43,10 +58,13 @@ def receive(file) -> None:
     """A new file: stream it to disk and inspect it once (not on every rerun)."""
     sig = (file.name, file.size, getattr(file, "file_id", ""))
     if st.session_state.get("upload_sig") == sig:
+        path = st.session_state.get("upload_path")
+        if path is not None and not Path(path).exists():  # the folder went with a dropped connection
+            st.session_state.upload_path = save(file)
         return
     reset_upload()
     st.session_state.upload_sig = sig
-    st.session_state.upload_path = str(save_upload(file, file.name))
+    st.session_state.upload_path = save(file)
     try:
         st.session_state.inspection = inspect_file(st.session_state.upload_path)
     except FileRefused as exc:
@@ -54,9 +72,6 @@ def receive(file) -> None:
 
 
 ui.require_page("upload")
-current_user = ui.current_user
-
-
 def still_allowed() -> bool:
     """Asked again right before every write (load, delete, profile save): a role revoked since the
     page was drawn writes nothing."""
@@ -128,7 +143,7 @@ elif inspection is not None:
             if st.button("Save profile", disabled=not name) and still_allowed():
                 try:
                     path = save_profile(profile, name)
-                    audit.record(DB, current_user(), "profile_saved", path.stem, profile.to_yaml())
+                    audit.record(DB, ui.actor(), "profile_saved", path.stem, profile.to_yaml())
                     st.success(f"Saved as {path.name}.")
                 except (ValueError, OSError) as exc:
                     st.error(f"Could not save the profile: {exc}")
@@ -192,7 +207,10 @@ elif inspection is not None:
             bar = st.progress(0.3, text="Writing to the database...")
             try:
                 read_db.release(DB)  # the dashboards' shared read-only instance steps aside now, not after idling
-                result = write_prepared(prepared, db=DB, loaded_by=current_user())
+                result = write_prepared(prepared, db=DB, loaded_by=ui.actor())
+            except Refused as exc:  # e.g. the respondent-id key is not the database's: nothing written
+                bar.empty()
+                st.error(f"Nothing was loaded: {exc}.")
             except Exception as exc:  # the write rolled back: one line with an id that is in the log
                 bar.empty()
                 st.error(errors.report(exc, "upload page: load"))
@@ -201,7 +219,8 @@ elif inspection is not None:
                 st.cache_data.clear()
                 st.session_state.load_result = result
                 st.session_state[ui.SHOW_WAVE] = result.wave  # the dashboards open on the new numbers
-                discard_upload(st.session_state.pop("upload_path", None))
+                st.session_state.pop("upload_path", None)
+                session_folder().clear()
                 st.rerun()
         if cancel.button("Cancel"):
             reset_upload()
@@ -236,7 +255,7 @@ else:
                  "This can't be undone (upload the file again to restore it).")
         if st.button("Delete", type="primary", key="confirm_delete") and still_allowed():
             read_db.release(DB)
-            if delete(DB, ingestion_id, current_user()):
+            if delete(DB, ingestion_id, ui.actor()):
                 st.cache_data.clear()
                 st.session_state.deleted = ingestion_id
             forget_pending()

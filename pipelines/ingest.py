@@ -23,7 +23,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -37,12 +36,11 @@ from pipelines.detect import auto_profile
 from pipelines.headers import looks_like_joined_header, split_headers
 from pipelines.profile import Profile, ProfileError, load_profile, to_dict
 from pipelines.read_file import FileRefused, RawTable, read_any
+from pipelines.redaction import redact, redact_column
 from pipelines.transform import concat_problems, respondent_rows, transform
 from pipelines.validate import validate_canonical
 
 MAX_REJECTED_SHARE = 0.5
-# Bounded repeats: an unbounded local part backtracks quadratically on a long cell with no "@".
-_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
 @dataclass
@@ -79,6 +77,7 @@ class Prepared:
     rows_read: int
     unmatched_columns: list[str] = field(default_factory=list)
     unmapped_options: dict[str, list[str]] = field(default_factory=dict)
+    key_fingerprint: str = ""  # of the respondent-id key the ids were hashed with
 
     @property
     def rows_rejected(self) -> int:
@@ -97,20 +96,6 @@ class Prepared:
 
 class Refused(Exception):
     """The file as a whole can't be loaded; str() is the one line shown to the user."""
-
-
-def redact(value: object) -> object:
-    """Rejected values are shown back to HR; they must not carry an email address."""
-    return _EMAIL.sub("<email>", value) if isinstance(value, str) and "@" in value else value
-
-
-def redact_column(values: pd.Series) -> pd.Series:
-    """`redact` over a column, once per distinct value."""
-    distinct = values.dropna().unique()
-    redacted = {v: redact(v) for v in distinct}
-    if all(new is old for old, new in redacted.items()):  # no email in it: nothing to map
-        return values
-    return values.map(redacted)
 
 
 def default_wave(submitted: pd.Series) -> tuple[str, dt.date] | None:
@@ -136,12 +121,12 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
                  wave_date: dt.date | None = None, file_name: str | None = None) -> Prepared:
     """Read, map and validate a file. Raises Refused with a one-line reason when it can't load at all."""
     path = Path(path)
-    name = file_name or path.name
+    name = redact(file_name or path.name)  # the name is stored (ingestions, audit_log) and shown
     try:
         return _prepare(path, name, profile, wave, wave_date)
     except Refused:
         raise
-    except (FileRefused, ProfileError) as exc:
+    except (FileRefused, ProfileError, identity.KeyRefused) as exc:
         raise Refused(str(exc)) from exc
     except Exception as exc:  # anything unexpected in a file is still a refusal, not a crash
         raise Refused(f"{name} could not be read: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from exc
@@ -204,7 +189,7 @@ def _prepare_with(pool: ThreadPoolExecutor, builtin: Future, path: Path, name: s
                       f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
     label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
     return Prepared(name, raw.sha256, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
-                    canonical.unmapped_options)
+                    canonical.unmapped_options, identity.fingerprint())
 
 
 def _people(sheet, prof: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -250,7 +235,7 @@ def _wave_of(name: str, prof: Profile, respondents: pd.DataFrame, wave: str | No
              wave_date: dt.date | None) -> tuple[str, dt.date | None]:
     """--wave, else the profile's, else the half-year of the median submission."""
     inferred = default_wave(respondents["submitted_at"])
-    label = wave or prof.wave_label or (inferred[0] if inferred else None)
+    label = redact(wave or prof.wave_label or (inferred[0] if inferred else None))
     if not label:
         raise Refused(f"{name} has no submission dates to infer its wave from; name the wave (--wave)")
     date = wave_date or prof.wave_date or (inferred[1] if inferred else None)
@@ -294,18 +279,25 @@ def _latest_submission(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rows[rows.index.isin(latest.index)], superseded
 
 
-def write_prepared(prepared: Prepared, *, db: str | None = None, loaded_by: str | None = None) -> IngestResult:
+def write_prepared(prepared: Prepared, *, db: str | None = None, loaded_by: str | None = None,
+                   new_key: bool = False) -> IngestResult:
+    """Load a prepared file. Raises Refused when the respondent-id key is not the database's
+    (unless `new_key` replaces the database's key, which the result's warnings then say)."""
     with dbmod.writer(db) as con:
         earlier = load.already_loaded(con, prepared.sha256, prepared.wave_label)
         if earlier is not None:
             return IngestResult(prepared.file_name, earlier, prepared.wave_label, "already_loaded",
                                 message=f"already loaded as ingestion {earlier} into wave {prepared.wave_label}; "
                                         "nothing changed")
+        try:
+            key_warning = identity.check_key(con, prepared.key_fingerprint, new_key)
+        except identity.KeyRefused as exc:
+            raise Refused(str(exc)) from exc
         ingestion_id, _, superseded = load.write(
             con, frames=prepared.frames, rejected=prepared.rejected, wave_label=prepared.wave_label,
             wave_date=prepared.wave_date, file_name=prepared.file_name, sha256=prepared.sha256,
-            rows_read=prepared.rows_read, profile_name=prepared.profile.name, taxonomy=prepared.taxonomy,
-            loaded_by=loaded_by)
+            rows_read=prepared.rows_read, profile_name=redact(prepared.profile.name), taxonomy=prepared.taxonomy,
+            loaded_by=loaded_by, key_fingerprint=prepared.key_fingerprint)
         stats = con.execute(
             "SELECT rows_read, rows_loaded, rows_rejected, "
             "(SELECT count(*) FROM respondents WHERE ingestion_id = ?), "
@@ -316,19 +308,19 @@ def write_prepared(prepared: Prepared, *, db: str | None = None, loaded_by: str 
     return IngestResult(prepared.file_name, ingestion_id, prepared.wave_label, "loaded", rows_read, rows_loaded,
                         rows_rejected, respondents, answers,
                         f"loaded {respondents} respondents and {answers} answers into wave {prepared.wave_label}{note}",
-                        prepared.warnings)
+                        prepared.warnings + ([key_warning] if key_warning else []))
 
 
 def ingest_file(path: str | Path, *, db: str | None = None, wave: str | None = None,
                 wave_date: dt.date | None = None, profile: Profile | str | Path | None = None,
-                loaded_by: str | None = None) -> IngestResult:
+                loaded_by: str | None = None, new_key: bool = False) -> IngestResult:
     """Load one file; never raises for a bad file (status 'rejected' with the reason instead)."""
     path = Path(path)
     try:
         prepared = prepare_file(path, profile=profile, wave=wave, wave_date=wave_date)
+        return write_prepared(prepared, db=db, loaded_by=loaded_by, new_key=new_key)
     except Refused as exc:
-        return IngestResult(path.name, None, wave, "rejected", message=str(exc))
-    return write_prepared(prepared, db=db, loaded_by=loaded_by)
+        return IngestResult(redact(path.name), None, wave, "rejected", message=str(exc))
 
 
 def suggest_profile(path: str | Path) -> str:
@@ -378,6 +370,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--suggest-profile", action="store_true", help="print a draft profile for each file")
     p.add_argument("--list", action="store_true", help="list ingestions")
     p.add_argument("--delete", type=int, metavar="INGESTION_ID", help="delete an ingestion and all it loaded")
+    p.add_argument("--new-key", action="store_true",
+                   help="accept the current respondent-id key although the database's data was hashed with another "
+                        "(or the key file is gone): people in earlier waves then can't be linked to later waves")
     return p
 
 
@@ -437,7 +432,8 @@ def _run(args, parser) -> int:
         progress = tqdm(total=len(files), unit="file", file=sys.stderr)
     for f in files:
         try:
-            result = ingest_file(f, db=args.db, wave=args.wave, wave_date=args.wave_date, profile=args.profile)
+            result = ingest_file(f, db=args.db, wave=args.wave, wave_date=args.wave_date, profile=args.profile,
+                                 new_key=args.new_key)
         except Exception as exc:  # a failed write rolled back; report it and go on with the next file
             result = IngestResult(Path(f).name, None, args.wave, "rejected",
                                   message=f"{Path(f).name}: the load failed and nothing was written: "

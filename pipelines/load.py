@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 import duckdb
 import pandas as pd
 
-from pipelines import aggregates, audit
+from pipelines import aggregates, audit, identity
 from pipelines import taxonomy as taxonomy_mod
 from pipelines.transactions import rollback
 
@@ -47,7 +46,8 @@ def refresh_aggregates(con, wave_id: int) -> None:
 
 def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], rejected: pd.DataFrame,
           wave_label: str, wave_date: dt.date | None, file_name: str, sha256: str, rows_read: int,
-          profile_name: str, taxonomy, loaded_by: str | None) -> tuple[int, int, pd.DataFrame]:
+          profile_name: str, taxonomy, loaded_by: str | None,
+          key_fingerprint: str | None = None) -> tuple[int, int, pd.DataFrame]:
     """Insert everything; returns (ingestion_id, wave_id, superseded rows of this file).
 
     A person already present in the wave from an earlier file keeps whichever submission is
@@ -106,6 +106,8 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         for name in ("_resp", "_keep", "_rej"):
             con.unregister(name)
         refresh_aggregates(con, wave_id)
+        if key_fingerprint:
+            identity.remember_key(con, key_fingerprint)
         audit.record_in(con, loaded_by or _whoami(), "ingestion_loaded", ingestion_id,
                         f"{file_name} into {wave_label}: {rows_read} rows read, {rows_rejected} rejected")
         con.execute("COMMIT")
@@ -153,7 +155,4 @@ def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int, actor: s
 
 
 def _whoami() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+    return audit.command_line_actor()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.redaction import redact_column
 from pipelines.text import match_key
 from schemas import config, settings
 from schemas.taxonomy import PROVIDERS, ServiceCategoryFrame, SkillAliasFrame, SkillAreaFrame, SkillFrame
@@ -34,6 +35,9 @@ class Taxonomy:
         if not areas and not skills:
             return self
         extra = _frames([{**a, "skills": []} for a in areas], skills, start=len(self.skills))
+        for frame in extra[:2]:  # names typed into a profile are stored text like any other
+            for col in {"track", "name_en", "name_ja"} & set(frame.columns):
+                frame[col] = redact_column(frame[col])
 
         def concat(base: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
             # An empty addition would turn typed columns into object ones: only concat real rows.

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +36,9 @@ class Env(BaseSettings):
     log_dir: Path = Field(default=DATA_DIR / "logs", description="where errors.log is written")
     audit_file: Path | None = Field(default=None, description="log of SQL console queries and profile saves (JSON lines)")
     require_login: bool = Field(default=False, description="refuse local mode even when access.yaml allows it")
+    store_actor_as: Literal["email", "role", "pseudonym"] = Field(
+        default="pseudonym", description="how staff are stored in audit_log.actor and ingestions.loaded_by")
+    upload_dir: Path | None = Field(default=None, description="where raw uploads wait while a session needs them")
 
 
 def env() -> Env:
@@ -93,6 +98,18 @@ def saved_queries_path(db: str | os.PathLike | None = None) -> Path:
         return override.expanduser()
     path = db_path(db)
     return (Path(path).parent if is_local(path) else DATA_DIR) / "saved_queries.json"
+
+
+def actor_form() -> str:
+    """How staff are stored in audit_log.actor and ingestions.loaded_by: email (the sign-in email,
+    or the OS login name on the command line), role (hr, admin, ..., cli on the command line) or
+    pseudonym (the default: a keyed hash, see pipelines.audit)."""
+    return env().store_actor_as
+
+
+def upload_dir() -> Path:
+    """Where the upload page keeps raw uploads while a session needs them ($SKILLS_UPLOAD_DIR, else the temp folder)."""
+    return (env().upload_dir or Path(tempfile.gettempdir())).expanduser()
 
 
 def max_upload_mb() -> int:

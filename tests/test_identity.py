@@ -72,7 +72,7 @@ def test_respondent_id_is_a_keyed_hash_not_the_email(env):
             assert rid not in digest and digest not in rid
     # The key was created on first use, at SKILLS_SECRET_FILE, readable by the owner only.
     assert env.secret.exists()
-    assert stat.S_IMODE(env.secret.stat().st_mode) & 0o077 == 0
+    assert stat.S_IMODE(env.secret.stat().st_mode) == 0o600
     assert not str(env.secret).startswith(str(Path(__file__).resolve().parent.parent))
 
 
@@ -105,7 +105,7 @@ def test_email_is_the_identity_even_when_a_survey_tool_response_id_is_present(en
     assert ids["w1-eve"] == ids["w2-eve"]
 
 
-def test_a_different_key_gives_different_ids(env, tmp_path, monkeypatch):
+def test_a_different_key_gives_different_ids_once_adopted_with_new_key(env, tmp_path, monkeypatch):
     rows = [["Email Address", "Team", "Docker"], ["alice@example.com", "A", "3"]]
     path = write_csv(env.tmp / "f.csv", rows)
     loaded(env.ingest(path, wave="2025-H1"))
@@ -113,7 +113,8 @@ def test_a_different_key_gives_different_ids(env, tmp_path, monkeypatch):
     loaded(env.ingest(path, wave="2025-H2"))
     assert ids_by_team(env, "2025-H2")["A"] == first  # same key: same id
     monkeypatch.setenv("SKILLS_SECRET_FILE", str(tmp_path / "other" / "key"))
-    loaded(env.ingest(path, wave="2026-H1"))
+    assert env.ingest(path, wave="2026-H1").status == "rejected"  # tests/test_key_guard.py has the details
+    loaded(env.ingest(path, wave="2026-H1", new_key=True))
     assert ids_by_team(env, "2026-H1")["A"] != first
 
 
@@ -240,6 +241,7 @@ def test_hash_ids_is_hmac_sha256_of_the_normalised_value(tmp_path, monkeypatch, 
     is the standard library's hmac, over the same normal form."""
     path = tmp_path / "key"
     path.write_text(key, encoding="ascii")
+    path.chmod(0o600)
     monkeypatch.setenv("SKILLS_SECRET_FILE", str(path))
     values = pd.Series(["Ann@Example.com", "  ann@example.COM ", "Ｂｏｂ　Smith", "straße", 7, None, "7",
                         "a\u00a0b", "Ann@Example.com"], dtype=object)
