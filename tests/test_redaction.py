@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from pipeline_fixtures import write_csv, write_profile
 
-from pipelines import audit, config
+from pipelines import audit
+from schemas import settings as config
 from pipelines import db as dbmod
 from pipelines.ingest import ingest_file
 from pipelines.redaction import AT_SIGNS, redact
