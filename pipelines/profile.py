@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.config import PROFILES_DIR
+from schemas.yaml_io import YamlError, read_yaml
 
 QUESTION_KINDS = {"rating", "picked", "cloud", "interest"}
 CLOUD_KINDS = {"preferred", "uses"}
@@ -220,12 +221,10 @@ def load_profile(path_or_name: str | Path) -> Profile:
     path = Path(path_or_name)
     if not path.exists() and not path.suffix:
         path = PROFILES_DIR / f"{path_or_name}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProfileError(f"cannot read profile {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"profile {path.name} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    try:  # bounded: a size cap and an alias-expansion budget (an alias bomb is refused, not expanded)
+        data = read_yaml(path)
+    except YamlError as exc:
+        raise ProfileError(f"profile {exc}") from exc
     return parse_profile(data, source=str(path))
 
 
