@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import read_instance
-from pipelines import config
+from pipelines import child, config
 from pipelines.db import is_lock_error
 
 # What the console can run, as the analyst would name it.
@@ -307,10 +306,7 @@ def cap_process_memory(limits: Limits = DEFAULT_LIMITS) -> None:
     Past the cap an allocation fails and DuckDB reports it as out of memory, instead of the
     machine swapping or the OOM killer choosing a victim. Never raises the limit.
     """
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    cap = limits.process_memory_bytes if hard == resource.RLIM_INFINITY else min(limits.process_memory_bytes, hard)
-    if soft == resource.RLIM_INFINITY or soft > cap:
-        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    child.cap_memory(limits.process_memory_bytes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pyarrow as pa
 
 from analytics import sandbox
-from pipelines import config
+from pipelines import child, config
 
 STARTUP_GRACE_S = 20.0  # interpreter start and imports, on a slow machine, before the query's own limit
 _META_KEY = b"sql_console"
@@ -48,22 +46,16 @@ def run_query(sql: str, db: str | os.PathLike | None = None,
               limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> sandbox.QueryResult:
     """Like :func:`analytics.sandbox.run_query`, with the query run in a child process."""
     sandbox.classify(sql, limits)  # refusals answer at once, without starting a process
-    command = [
-        sys.executable, "-m", "analytics.query", "--format", "arrow", f"--db={config.db_path(db)}",
-        "--timeout", repr(limits.timeout_s), "--max-rows", str(limits.max_rows),
-        "--memory-limit", limits.memory_limit, "-",
-    ]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(config.PROJECT_ROOT),
-                                                                      os.environ.get("PYTHONPATH")]))}
+    args = ["--format", "arrow", f"--db={config.db_path(db)}", "--timeout", repr(limits.timeout_s),
+            "--max-rows", str(limits.max_rows), "--memory-limit", limits.memory_limit, "-"]
     deadline = limits.timeout_s + limits.lock_wait_s + STARTUP_GRACE_S
     try:
-        proc = subprocess.run(command, input=sql.encode("utf-8"), capture_output=True, timeout=deadline,
-                              cwd=config.PROJECT_ROOT, env=env, check=False)
-    except subprocess.TimeoutExpired:  # run() has killed the child
+        proc = child.run_module("analytics.query", args, stdin=sql.encode("utf-8"), timeout_s=deadline)
+    except child.ChildTimeout:
         raise sandbox.QueryTimeout(
             f"the query ran longer than {limits.timeout_s:g} s and did not stop when interrupted; it was killed"
         ) from None
-    except OSError as exc:
+    except child.ChildNotStarted as exc:
         raise sandbox.QueryFailed(f"could not start the query process: {sandbox.one_line(exc)}") from None
     if proc.returncode == 0:
         try:
@@ -72,7 +64,7 @@ def run_query(sql: str, db: str | os.PathLike | None = None,
             raise sandbox.QueryFailed(f"the result could not be read back: {sandbox.one_line(exc)}") from None
     line = sandbox.one_line(proc.stderr.decode("utf-8", "replace")) if proc.stderr.strip() else ""
     label, _, message = line.partition(": ")
-    if proc.returncode == 3 and label in _ERRORS and message:
+    if proc.returncode == child.REFUSED and label in _ERRORS and message:
         raise _ERRORS[label](message)
     raise sandbox.QueryFailed(
         f"the query process stopped unexpectedly (exit {proc.returncode}); it most likely ran out of memory"

@@ -394,13 +394,13 @@ def test_a_crashed_or_stuck_child_is_one_line(world, monkeypatch):
     def crashed(*args, **kwargs):
         return subprocess.CompletedProcess(args, returncode=-9, stdout=b"", stderr=b"")
 
-    monkeypatch.setattr(sandbox_process.subprocess, "run", crashed)
+    monkeypatch.setattr(subprocess, "run", crashed)
     with pytest.raises(QueryFailed, match=r"stopped unexpectedly \(exit -9\)"):
         sandbox_process.run_query("SELECT 1", db, FAST)
 
     def stuck(*args, **kwargs):
         raise subprocess.TimeoutExpired(args, kwargs["timeout"])
 
-    monkeypatch.setattr(sandbox_process.subprocess, "run", stuck)
+    monkeypatch.setattr(subprocess, "run", stuck)
     with pytest.raises(QueryTimeout, match="did not stop when interrupted; it was killed"):
         sandbox_process.run_query("SELECT 1", db, FAST)
