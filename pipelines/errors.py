@@ -43,6 +43,10 @@ DATABASE_CORRUPT = "the database file is corrupt (a checksum does not match); re
 _CORRUPT_MARKS = ("checksum", "corrupt", "not a valid duckdb database", "invalid block")
 
 
+class Plain(RuntimeError):
+    """An error raised by this product with a message written for people: :func:`report` shows it."""
+
+
 def one_line(text: object, limit: int = 200) -> str:
     """The first non-blank line of ``text`` (e.g. an exception), at most ``limit`` characters; never raises,
     not even for an empty message or an exception whose ``__str__`` fails."""
@@ -65,8 +69,11 @@ def chain(exc: BaseException) -> list[BaseException]:
 
 
 def known_cause(exc: BaseException) -> str | None:
-    """A plain-words cause for failures people can act on: memory, a corrupt database file."""
+    """A plain-words cause for failures people can act on: memory, a corrupt database file, or a
+    :class:`Plain` error's own message."""
     for err in chain(exc):
+        if isinstance(err, Plain):
+            return one_line(err)
         name = type(err).__name__
         if isinstance(err, MemoryError) or name in {"ArrowMemoryError", "OutOfMemoryException"}:
             return OUT_OF_MEMORY

@@ -13,6 +13,7 @@ import secrets
 import numpy as np
 import pandas as pd
 
+from pipelines import errors
 from pipelines.config import secret_path
 from pipelines.text import norm
 
@@ -35,7 +36,7 @@ def secret_key() -> bytes:
             tmp.unlink()
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 32:
-        raise RuntimeError(f"the respondent id key at {path} is damaged (too short)")
+        raise errors.Plain(f"the respondent id key at {path} is damaged (too short)")
     return key.encode("ascii")
 
 
