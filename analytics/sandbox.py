@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +35,7 @@ import pyarrow as pa
 
 from analytics import console_tiers, read_instance
 from analytics import settings as settings_mod
+from common import child
 from common.duck import is_lock_error, retry_on_lock
 from schemas import settings
 
@@ -428,10 +428,7 @@ def cap_process_memory(limits: Limits = DEFAULT_LIMITS) -> None:
     Past the cap an allocation fails and DuckDB reports it as out of memory, instead of the
     machine swapping or the OOM killer choosing a victim. Never raises the limit.
     """
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    cap = limits.process_memory_bytes if hard == resource.RLIM_INFINITY else min(limits.process_memory_bytes, hard)
-    if soft == resource.RLIM_INFINITY or soft > cap:
-        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    child.cap_memory(limits.process_memory_bytes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,12 +14,12 @@ import json
 import os
 import selectors
 import subprocess
-import sys
 import time
 
 import pyarrow as pa
 
 from analytics import console_tiers, sandbox
+from common import child
 from schemas import settings
 
 STARTUP_GRACE_S = 20.0  # interpreter start and imports, on a slow machine, before the child says "started"
@@ -75,15 +75,12 @@ def browse(db: str | os.PathLike | None = None, limits: sandbox.Limits = sandbox
 
 def _run_child(args: list[str], sql: str, db, limits: sandbox.Limits, tier: str) -> bytes:
     """The child's stdout, or its one-line error raised as the SandboxError it names."""
-    command = [sys.executable, "-m", "analytics.query", *args, f"--db={settings.db_path(db)}", f"--rows={tier}",
-               "--timeout", repr(limits.timeout_s), "--memory-limit", limits.memory_limit, "--progress", "-"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.PROJECT_ROOT),
-                                                                      os.environ.get("PYTHONPATH")]))}
+    args = [*args, f"--db={settings.db_path(db)}", f"--rows={tier}", "--timeout", repr(limits.timeout_s),
+            "--memory-limit", limits.memory_limit, "--progress", "-"]
     try:
-        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                cwd=settings.PROJECT_ROOT, env=env)
-    except OSError as exc:
-        raise sandbox.QueryFailed(f"could not start the query process: {sandbox.one_line(exc)}") from None
+        proc = child.start_module("analytics.query", args)
+    except child.ChildNotStarted as exc:
+        raise sandbox.QueryFailed(f"could not start the query process: {exc}") from None
     try:
         stdout, stderr, killed = _communicate(proc, sql.encode("utf-8"), limits)
     finally:
@@ -100,7 +97,7 @@ def _run_child(args: list[str], sql: str, db, limits: sandbox.Limits, tier: str)
     lines = [line for line in stderr.splitlines() if line.strip() and line.strip() not in (STARTED, RUNNING)]
     line = sandbox.one_line(lines[0].decode("utf-8", "replace")) if lines else ""
     label, _, message = line.partition(": ")
-    if proc.returncode == 3 and label in _ERRORS and message:
+    if proc.returncode == child.REFUSED and label in _ERRORS and message:
         raise _ERRORS[label](message)
     raise sandbox.QueryFailed(
         f"the query process stopped unexpectedly (exit {proc.returncode}); it most likely ran out of memory")

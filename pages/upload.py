@@ -16,8 +16,9 @@ from pages import _auth as auth
 from pages import _common as ui
 from pipelines import audit, errors, taxonomy
 from pipelines.detect import ROLES
-from pipelines.ingest import Refused, delete, prepare_file, write_prepared
-from pipelines.inspect_file import inspect_file, profile_from_frame
+from pipelines.ingest import Refused, delete, write_prepared
+from pipelines.inspect_file import profile_from_frame
+from pipelines.isolated import inspect_upload, prepare_upload
 from pipelines.profile import ProfileError
 from pipelines.profile_store import list_profiles, open_profile, save_profile
 from pipelines.read_file import FileRefused
@@ -65,10 +66,12 @@ def receive(file) -> None:
     reset_upload()
     st.session_state.upload_sig = sig
     st.session_state.upload_path = save(file)
-    try:
-        st.session_state.inspection = inspect_file(st.session_state.upload_path)
+    try:  # in a child process with capped memory and time: no file can take the server down
+        st.session_state.inspection = inspect_upload(st.session_state.upload_path)
     except FileRefused as exc:
         st.session_state.refused = str(exc)
+    except Exception as exc:  # not expected (the child's failures are FileRefused): still one line
+        st.session_state.refused = errors.report(exc, "upload page: inspect")
 
 
 ui.require_page("upload")
@@ -171,13 +174,16 @@ elif inspection is not None:
     if st.button("Check the file", type="primary", disabled=profile is None):
         with st.spinner("Reading and validating..."):
             try:
-                st.session_state.prepared = prepare_file(st.session_state.upload_path, profile=profile,
-                                                         wave=wave_label, wave_date=wave_date,
-                                                         file_name=upload.name if upload else None)
+                st.session_state.prepared = prepare_upload(st.session_state.upload_path, profile=profile,
+                                                           wave=wave_label, wave_date=wave_date,
+                                                           file_name=upload.name if upload else None)
                 st.session_state.pop("check_error", None)
             except Refused as exc:
                 st.session_state.pop("prepared", None)
                 st.session_state.check_error = str(exc)
+            except Exception as exc:  # not expected (the child's failures are Refused): still one line
+                st.session_state.pop("prepared", None)
+                st.session_state.check_error = errors.report(exc, "upload page: check")
     if st.session_state.get("check_error"):
         st.error(f"This file can't be loaded as mapped: {st.session_state.check_error}")
 

@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipelines import errors
 from pipelines.text import norm
 from schemas.settings import secret_path
 
@@ -41,7 +42,7 @@ MESSAGES = {
 }
 
 
-class KeyRefused(Exception):
+class KeyRefused(errors.Plain):
     """The key can't be used; str() is the one line shown to the user."""
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines import db as dbmod
-from pipelines import identity, load, taxonomy
+from pipelines import errors, identity, load, taxonomy
 from pipelines.detect import auto_profile
 from pipelines.headers import looks_like_joined_header, split_headers
 from pipelines.profile import Profile, ProfileError, load_profile, to_dict
@@ -129,7 +129,7 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
     except (FileRefused, ProfileError, identity.KeyRefused) as exc:
         raise Refused(str(exc)) from exc
     except Exception as exc:  # anything unexpected in a file is still a refusal, not a crash
-        raise Refused(f"{name} could not be read: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from exc
+        raise Refused(f"{name} could not be read. {errors.report(exc, f'reading {name}')}") from exc
 
 
 def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.date | None) -> Prepared:
@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; nothing was written by the unfinished file", file=sys.stderr)
         return 130
     except Exception as exc:  # last line of defence: one line, never a traceback
-        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        print(f"error: {errors.report(exc, 'ingest command')}", file=sys.stderr)
         return 3
 
 
@@ -414,15 +414,15 @@ def _run(args, parser) -> int:
             try:
                 print(suggest_profile(f))
             except FileRefused as exc:
-                print(str(exc), file=sys.stderr)
+                print(errors.one_line(exc, 300), file=sys.stderr)
                 return 3
         return 0
     if args.profile:
         try:
             load_profile(args.profile)
-        except ProfileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        except ProfileError as exc:  # the profile is input like the files: refused, in one line
+            print(f"refused: {errors.one_line(exc, 300)}", file=sys.stderr)
+            return 3
     code = 0
     files = args.files
     progress = None
@@ -436,8 +436,7 @@ def _run(args, parser) -> int:
                                  new_key=args.new_key)
         except Exception as exc:  # a failed write rolled back; report it and go on with the next file
             result = IngestResult(Path(f).name, None, args.wave, "rejected",
-                                  message=f"{Path(f).name}: the load failed and nothing was written: "
-                                          f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
+                                  message=f"{Path(f).name}: the load failed. {errors.report(exc, 'ingest: load')}")
         if progress:
             progress.update(1)
         if args.json:

@@ -6,7 +6,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines import aggregates, audit, identity
+from pipelines import aggregates, audit, errors, identity
 from pipelines import taxonomy as taxonomy_mod
 from pipelines.transactions import rollback
 
@@ -127,7 +127,7 @@ def _check_one_row_per_person(con, wave_id: int) -> None:
     twice = con.execute("SELECT count(*) - count(DISTINCT respondent_id) FROM respondents WHERE wave_id = ?",
                         [wave_id]).fetchall()[0][0]
     if twice:
-        raise RuntimeError(f"{twice} respondent(s) would be in this wave twice; the load is refused "
+        raise errors.Plain(f"{twice} respondent(s) would be in this wave twice; the load is refused "
                            "(please report this: the loader should have kept only their latest submission)")
 
 

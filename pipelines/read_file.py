@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import io
 import re
+import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from charset_normalizer import from_bytes
+
+from pipelines import limits
 
 # Encodings a survey export plausibly uses when it is not UTF-8, in order of preference on ties.
 LEGACY_ENCODINGS = ["cp1252", "mac_roman", "cp932", "latin_1"]
@@ -52,6 +56,10 @@ def read_any(path: str | Path, *, encoding: str | None = None, delimiter: str | 
              sheet: str | int | None = None) -> RawTable:
     path = Path(path)
     try:
+        with path.open("rb") as fh:
+            if not fh.read(4).startswith(XLSX_MAGIC):  # a CSV: no line too long, before it is read whole
+                fh.seek(0)
+                check_line_lengths(fh, path.name)
         data = path.read_bytes()
     except OSError as exc:
         raise FileRefused(f"cannot read {path.name}: {exc.strerror or exc}") from exc
@@ -64,11 +72,30 @@ def read_any(path: str | Path, *, encoding: str | None = None, delimiter: str | 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
         if data.startswith(XLSX_MAGIC):
+            check_xlsx(data, path.name)
             table = read_xlsx(data, sheet=sheet, name=path.name)
         else:
             table = read_csv_bytes(data, encoding=encoding, delimiter=delimiter, name=path.name)
     table.sha256 = digest.result()
     return table
+
+
+def check_line_lengths(stream, name: str) -> None:
+    """Refuse a file with a physical line longer than the limit, reading it in small pieces, so a
+    200 MB single line is refused after reading the limit's worth of it, never held whole."""
+    cap = limits.csv_line_bytes()
+    run = 0  # bytes since the last line end
+    while chunk := stream.read(min(cap, 1 << 20)):  # a line inside one piece is never over the cap
+        first = min((i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0), default=-1)
+        if first < 0:
+            run += len(chunk)
+        else:
+            run += first
+        if run > cap:
+            raise FileRefused(f"{name} has a line longer than {cap // limits.MB:,} MB (the limit, "
+                              "SKILLS_MAX_CSV_LINE_MB); it is not a survey export")
+        if first >= 0:
+            run = len(chunk) - 1 - max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
 
 
 def decode(data: bytes, encoding: str | None = None, name: str = "file") -> tuple[str, str]:
@@ -144,17 +171,60 @@ def read_csv_bytes(data: bytes, *, encoding: str | None = None, delimiter: str |
     # Sniff on the first 64 K characters (decoding a little more than that is enough).
     head = utf8[:262144].decode("utf-8", errors="ignore")[:65536]
     delim = delimiter if delimiter and delimiter != "auto" else sniff_delimiter(head)
+    header_end = _line_end(utf8, end)
+    _check_columns(utf8[:header_end], delim, name)
     if utf8.find(b"\n", 0, end) < 0 and utf8.find(b"\r", 0, end) < 0:  # a header and nothing else
-        return _python_csv(utf8[:end].decode("utf-8"), delim, used)
+        return _python_csv(utf8[:end].decode("utf-8"), delim, used, name)
     ragged: list = []
     try:
-        table = _arrow_csv(memoryview(utf8)[:end], delim, ragged)
+        table = _arrow_csv(memoryview(utf8)[:end], delim, ragged, header_end)
     except pa.ArrowInvalid as exc:
-        raise FileRefused(f"{name} is not a readable CSV file: {str(exc).splitlines()[0]}") from exc
+        if "straddl" not in str(exc):  # a record larger than Arrow's block: the csv module reads it
+            raise FileRefused(f"{name} is not a readable CSV file: {_arrow_reason(exc)}") from exc
+        return _python_csv(utf8[:end].decode("utf-8"), delim, used, name)
     if not ragged:
+        if end > limits.csv_field_bytes():  # (a smaller file can't hold a field over the limit)
+            _check_field_sizes(table, name)
         return RawTable(table, None, "csv", used, delim)
-    # Ragged records: re-read with the csv module, which keeps exact record numbers.
-    return _python_csv(utf8[:end].decode("utf-8"), delim, used)
+    # Ragged (or very long) records: re-read with the csv module, which keeps exact record numbers.
+    return _python_csv(utf8[:end].decode("utf-8"), delim, used, name)
+
+
+def _line_end(utf8: bytes, end: int) -> int:
+    """Where the first physical line of ``utf8[:end]`` ends."""
+    ends = [i for i in (utf8.find(b"\n", 0, end), utf8.find(b"\r", 0, end)) if i >= 0]
+    return min(ends) if ends else end
+
+
+def _check_columns(header: bytes, delim: str, name: str) -> None:
+    try:
+        fields = next(csv.reader([header.decode("utf-8", errors="replace")], delimiter=delim), [])
+    except csv.Error:  # e.g. a field over the csv module's limit: the line cap has bounded it already
+        fields = header.split(delim.encode())
+    if len(fields) > limits.max_columns():
+        raise FileRefused(f"{name} has {len(fields):,} columns, more than the {limits.max_columns():,} a survey "
+                          "export may have (SKILLS_MAX_COLUMNS)")
+
+
+def _field_refusal(name: str) -> FileRefused:
+    return FileRefused(f"{name} has a field larger than {limits.csv_field_bytes() // limits.MB:,} MB (the limit, "
+                       "SKILLS_MAX_CSV_FIELD_MB); it is not a survey export")
+
+
+def _check_field_sizes(table: pa.Table, name: str) -> None:
+    import pyarrow.compute as pc
+
+    cap = limits.csv_field_bytes()
+    for column in table.columns:
+        longest = pc.max(pc.binary_length(column)).as_py()
+        if longest is not None and longest > cap:
+            raise _field_refusal(name)
+
+
+def _arrow_reason(exc: Exception) -> str:
+    """Arrow's parse error without its library wording, e.g. "row 12 has 3 fields, expected 6"."""
+    text = str(exc).splitlines()[0] if str(exc).strip() else ""
+    return text.removeprefix("CSV parse error: ")[:160] or "the records could not be split into fields"
 
 
 def _utf8_as_is(data: bytes, encoding: str | None) -> tuple[bytes | None, str, bool]:
@@ -174,7 +244,7 @@ def _utf8_as_is(data: bytes, encoding: str | None) -> tuple[bytes | None, str, b
     return data, declared or "utf-8", text.isspace()
 
 
-def _arrow_csv(utf8: bytes | memoryview, delim: str, ragged: list) -> pa.Table:
+def _arrow_csv(utf8: bytes | memoryview, delim: str, ragged: list, header_bytes: int) -> pa.Table:
     def on_invalid(row):
         ragged.append(row)
         return "skip"
@@ -183,7 +253,8 @@ def _arrow_csv(utf8: bytes | memoryview, delim: str, ragged: list) -> pa.Table:
     # First pass: learn the column count so every column can be typed as string.
     first = pacsv.open_csv(
         pa.BufferReader(pa.py_buffer(utf8)),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 20),
+        # The block must hold the whole header record (a wide header is longer than 1 MB).
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=max(1 << 20, 2 * header_bytes)),
         parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
@@ -201,8 +272,14 @@ def _arrow_csv(utf8: bytes | memoryview, delim: str, ragged: list) -> pa.Table:
     )
 
 
-def _python_csv(text: str, delim: str, encoding: str) -> RawTable:
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+def _python_csv(text: str, delim: str, encoding: str, name: str = "file") -> RawTable:
+    csv.field_size_limit(limits.csv_field_bytes())
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _field_refusal(name) from exc
+        raise FileRefused(f"{name} is not a readable CSV file: its quoting is broken") from exc
     expected = len(records[0])
     keep, numbers, ragged = [], [], []
     for number, record in enumerate(records, start=1):
@@ -230,6 +307,126 @@ def _cell_text(value) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
+
+
+def check_xlsx(data: bytes, name: str) -> None:
+    """Refuse a workbook that would take more than the limits to read, before calamine reads it:
+    its zip entries' uncompressed sizes and compression ratios, any DTD (entity declarations) in its
+    XML, and each worksheet's extent - the declared ``<dimension>`` and every cell reference,
+    since calamine allocates the rectangle up to the farthest cell whatever the sheet declares."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        entries = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused(f"{name} is not a readable XLSX workbook: the zip archive is damaged or cut off") from exc
+    total, cap = sum(e.file_size for e in entries), limits.xlsx_uncompressed_bytes()
+    if total > cap:
+        raise FileRefused(f"{name} unpacks to {total // limits.MB:,} MB, more than the {cap // limits.MB:,} MB "
+                          "a workbook may (SKILLS_MAX_XLSX_UNCOMPRESSED_MB)")
+    ratio = limits.xlsx_ratio()
+    for entry in entries:
+        if entry.file_size > limits.RATIO_EXEMPT_BYTES and entry.file_size > ratio * max(entry.compress_size, 1):
+            raise FileRefused(f"{name} is a zip bomb: {entry.filename} unpacks {entry.file_size / max(entry.compress_size, 1):,.0f} "
+                              f"times larger than it is stored, more than {ratio:g} times (SKILLS_MAX_XLSX_RATIO)")
+    try:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels", ".vml")):
+                with book.open(entry) as stream:
+                    _check_xml_part(stream, entry.filename, name, is_sheet=entry.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        raise FileRefused(f"{name} is not a readable XLSX workbook: the zip archive is damaged") from exc
+
+
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Za-z]{1,3})?([0-9]{1,7})?(?::([A-Za-z]{1,3})([0-9]{1,7}))?[\"']")
+_ANY_REF = re.compile(rb"\br=[\"']([A-Za-z]{0,3})0*([0-9]{1,9})[\"']")
+_XML_HEAD = 1 << 16
+
+
+def _check_xml_part(stream, part: str, name: str, *, is_sheet: bool) -> None:
+    head = stream.read(_XML_HEAD)
+    root = _ROOT_ELEMENT.search(head)
+    prolog = head[: root.start()] if root else head
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog or b"<!DOCTYPE" in head[:4096]:
+        raise FileRefused(f"{name} declares XML entities in {part} (a DTD), which no spreadsheet needs; refused")
+    if not is_sheet:
+        return
+    cells = limits.xlsx_cells()
+    declared = _DIMENSION.search(head)
+    if declared and declared.group(4):
+        rows, cols = int(declared.group(4)), _column_number(declared.group(3))
+    elif declared and declared.group(2):
+        rows, cols = int(declared.group(2)), _column_number(declared.group(1) or "A")
+    else:  # no declared size: find the farthest cell the slow way (Excel always declares one)
+        rows, cols = _farthest_cell(head, stream)
+        declared = None
+    if rows * cols > cells or cols > limits.max_columns():
+        raise FileRefused(f"{name}: the sheet spans {rows:,} rows x {cols:,} columns, more than the "
+                          f"{cells:,} cells or {limits.max_columns():,} columns a workbook may have "
+                          "(SKILLS_MAX_XLSX_CELLS, SKILLS_MAX_COLUMNS)")
+    if declared and _reference_beyond(head, stream, rows, cols):
+        raise FileRefused(f"{name}: a cell of the sheet lies outside the size the sheet declares "
+                          f"({rows:,} rows x {cols:,} columns); the workbook is damaged")
+
+
+def _column_number(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _pieces(head: bytes, stream, overlap: int = 64):
+    """The part's bytes in pieces that overlap by ``overlap`` bytes, so no reference is split."""
+    piece = head
+    while piece:
+        more = stream.read(1 << 24)
+        yield piece + more[:overlap] if more else piece
+        piece = more
+
+
+def _farthest_cell(head: bytes, stream) -> tuple[int, int]:
+    rows = cols = 1
+    for piece in _pieces(head, stream):
+        for letters, digits in set(_ANY_REF.findall(piece)):
+            rows = max(rows, int(digits))
+            if letters:
+                cols = max(cols, _column_number(letters))
+    return rows, cols
+
+
+def _greater_than(bound: str, alphabet: str) -> str:
+    """A regex for the strings over ``alphabet`` (in order, the first never leading) above ``bound``,
+    where a longer string is larger: digits of a row number, letters of a column (either case)."""
+    def chars(text: str) -> str:
+        return "[" + "".join(dict.fromkeys(text + text.lower())) + "]"
+
+    options = [chars(alphabet[1:]) + chars(alphabet) + f"{{{len(bound)},}}"]  # more digits or letters
+    for i, ch in enumerate(bound):
+        higher = alphabet[alphabet.index(ch) + 1:]
+        if higher:  # the same up to i, a larger character at i, anything after
+            options.append("".join(chars(c) for c in bound[:i]) + chars(higher) + chars(alphabet)
+                           + f"{{{len(bound) - i - 1}}}")
+    return "|".join(options)
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _reference_beyond(head: bytes, stream, rows: int, cols: int) -> bool:
+    """Whether any ``r="..."`` reference (cells and rows, any letter case) lies beyond rows x cols:
+    one regex search per piece, so a large sheet is checked at the speed of the regex engine."""
+    letters = _greater_than(_column_letters(cols), "@ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    digits = _greater_than(str(rows), "0123456789")
+    # Two patterns: Python's regex engine runs each about twice as fast as their alternation.
+    beyond = [re.compile(f"r=[\"'](?:{letters})[0-9]".encode()),
+              re.compile(f"r=[\"'][A-Za-z]{{0,3}}0*(?:{digits})[\"']".encode())]
+    return any(p.search(piece) for piece in _pieces(head, stream) for p in beyond)
 
 
 def read_xlsx(data: bytes, *, sheet: str | int | None = None, name: str = "file") -> RawTable:

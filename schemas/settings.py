@@ -39,6 +39,15 @@ class Env(BaseSettings):
     store_actor_as: Literal["email", "role", "pseudonym"] = Field(
         default="pseudonym", description="how staff are stored in audit_log.actor and ingestions.loaded_by")
     upload_dir: Path | None = Field(default=None, description="where raw uploads wait while a session needs them")
+    # What one input file may ask of the machine, checked before the work (pipelines/limits.py).
+    max_csv_line_mb: float = Field(default=32, gt=0, description="longest physical line of a CSV")
+    max_csv_field_mb: float = Field(default=16, gt=0, description="largest CSV field, quoted line breaks included")
+    max_columns: int = Field(default=20_000, gt=0, description="columns of a CSV or of a worksheet")
+    max_xlsx_uncompressed_mb: float = Field(default=1000, gt=0, description="an XLSX's zip entries, unpacked")
+    max_xlsx_ratio: float = Field(default=100, gt=0, description="unpacked / stored size of one zip entry over 1 MB")
+    max_xlsx_cells: int = Field(default=20_000_000, gt=0, description="rows x columns a worksheet spans")
+    parse_memory_mb: float = Field(default=4096, gt=0, description="heap cap of the child that reads an upload")
+    parse_timeout_s: float = Field(default=300, gt=0, description="time limit of that child")
 
 
 def env() -> Env:

@@ -103,12 +103,14 @@ def test_cli_usage_errors_exit_2(env, capsys, args):
     assert captured.err.strip()
 
 
-def test_cli_unreadable_profile_is_a_usage_error(env, capsys):
+def test_cli_unreadable_profile_is_refused(env, capsys):
     path = write_csv(env.tmp / "grid.csv", GRID)
     profile = write_profile(env.tmp / "broken.yaml", "questions: [unclosed\n")
     code = main([str(path), "--profile", str(profile)])
-    no_traceback(capsys.readouterr().err)
-    assert code == 2
+    err = capsys.readouterr().err
+    no_traceback(err)
+    assert code == 3
+    assert err.count("\n") == 1 and err.startswith("refused: profile broken.yaml: not valid YAML")
     assert env.snapshot() == {}
 
 

@@ -12,11 +12,11 @@ import pytest
 from pipeline_fixtures import write_csv, write_profile
 
 from pipelines import audit
-from schemas import settings as config
 from pipelines import db as dbmod
 from pipelines.ingest import ingest_file
 from pipelines.redaction import AT_SIGNS, redact
 from pipelines.text import norm
+from schemas import settings as config
 
 
 def no_address_left(text: str) -> bool:
