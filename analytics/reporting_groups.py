@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.db import fetch, per_read
+from analytics.db import check_aggregates, fetch, per_read
 from analytics.filters import Filters
 from analytics.grain import source as grain_source
 from analytics.sql import where_people
@@ -38,12 +38,9 @@ from pipelines.aggregates import NOT_GIVEN, PEOPLE
 OTHER_TEAMS = "Other teams"
 OTHER = "Other"
 SEP = "\x1f"  # between the parts of a cell key: no team, role or location holds it
-# A fine aggregate row's cell key (g: the aggregate table), matching cell_key() below.
+# A fine aggregate row's cell key (g: the aggregate table): wave, team, role, location joined by
+# SEP, as groups() writes it in Python.
 KEY_SQL = f"concat_ws(chr({ord(SEP)}), g.wave_id::VARCHAR, g.team, g.role, g.location)"
-
-
-def cell_key(wave_id: int, team: str, role: str, location: str) -> str:
-    return SEP.join((str(wave_id), team, role, location))
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,21 @@ class Served:
 @per_read
 def groups(con: duckdb.DuckDBPyConnection, k: int) -> pd.DataFrame:
     """Every grid cell of every wave with its group: wave_id, team, role, location, n (people in
-    the cell), group_id, label, group_n, n_teams (teams the group spans)."""
+    the cell), group_id, label, group_n, n_teams (teams the group spans), key (as KEY_SQL).
+
+    Kept per aggregate refresh (a large organisation's grid takes a second to group), so only the
+    first render after a load builds it."""
+    stamp = (str(check_aggregates(con)["refresh_id"]), k)
+    if stamp not in _BUILT:
+        _BUILT.clear()  # one refresh at a time is enough: a new load replaces the groups
+        _BUILT[stamp] = _build(con, k)
+    return _BUILT[stamp]  # per_read hands out copies
+
+
+_BUILT: dict[tuple[str, int], pd.DataFrame] = {}
+
+
+def _build(con: duckdb.DuckDBPyConnection, k: int) -> pd.DataFrame:
     cells = fetch(con, """
         SELECT wave_id, team, role, location, n_respondents AS n FROM agg_respondents WHERE population = 'all'
     """)
@@ -111,10 +122,11 @@ def _wave_groups(wave: int, cells: pd.DataFrame, values: dict[str, list[str]], k
     big = grid["n"] >= k
     grid.loc[big, "label"] = grid.loc[big, "team"] + " · " + grid.loc[big, "role"] + " · " + grid.loc[big, "location"]
     free &= ~big
-    for keys, name in ((["team", "location"], "{team} · {location} · other roles"), (["team"], "{team} · other")):
+    for keys in (["team", "location"], ["team"]):
         totals = grid[free].groupby(keys)["n"].transform("sum")
         take = totals.index[totals >= k]
-        grid.loc[take, "label"] = [name.format(**row) for row in grid.loc[take, keys].to_dict("records")]
+        grid.loc[take, "label"] = (grid.loc[take, "team"] + (" · " + grid.loc[take, "location"] + " · other roles"
+                                                             if len(keys) == 2 else " · other"))
         free.loc[take] = False
     rest = grid.index[free]
     if grid.loc[rest, "n"].sum() >= k or grid["label"].isna().all():
@@ -127,7 +139,7 @@ def _wave_groups(wave: int, cells: pd.DataFrame, values: dict[str, list[str]], k
     grid["group_n"] = grid.groupby("group_id")["n"].transform("sum")
     grid["n_teams"] = grid.groupby("group_id")["team"].transform("nunique")
     grid.insert(0, "wave_id", int(wave))
-    grid["key"] = [cell_key(wave, *cell) for cell in grid[list(PEOPLE)].itertuples(index=False)]
+    grid["key"] = grid["wave_id"].astype(str).str.cat([grid[d] for d in PEOPLE], sep=SEP)
     return grid
 
 

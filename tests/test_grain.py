@@ -96,6 +96,7 @@ def test_forcing_grain_in_analytics_grain_reaches_every_module(monkeypatch, dash
 
 
 def test_no_filter_reads_the_total_rollup(monkeypatch, dashboard_db):
+    monkeypatch.setattr(reporting_groups, "_BUILT", {})  # the groups are kept per refresh: build them here
     seen = capture_sql(monkeypatch)
     coverage.skill_coverage(dashboard_db, Filters(), Settings())
     skill_sql = [sql for sql in seen if "agg_skill_levels" in sql]

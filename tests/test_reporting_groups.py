@@ -95,3 +95,14 @@ def test_the_fixture_cohort_is_allowed(dashboard_db):
     with reader(dashboard_db) as con:
         assert rg.cohort_waves(con, 5) == (2,)
         assert rg.cohort_waves(con, 6) == ()
+
+
+def test_groups_are_built_once_per_refresh(monkeypatch, dashboard_db):
+    built = []
+    real = rg._build
+    monkeypatch.setattr(rg, "_BUILT", {})
+    monkeypatch.setattr(rg, "_build", lambda con, k: built.append(k) or real(con, k))
+    for _ in range(3):
+        with reader(dashboard_db) as con:
+            rg.serve(con, Filters(teams=("Data",)), 5)
+    assert built == [5]
