@@ -14,9 +14,9 @@ import pandas as pd
 from analytics import selection
 from analytics.db import check_aggregates, fetch, reader
 from analytics.filters import Filters
-from analytics.grain import source
+from analytics.reporting_groups import serve
 from analytics.settings import Settings
-from analytics.sql import LEVEL_SUMS, PROFICIENT, share, where_people
+from analytics.sql import LEVEL_SUMS, PROFICIENT, share
 from analytics.suppression import apply_mask, hidden_cells, suppress
 from analytics.waves import resolve
 from schemas.metrics import CloudSplitFrame, ParityMatrixFrame
@@ -51,11 +51,12 @@ def cloud_parity_matrix(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         wave = resolve(con, f.wave_id)
         if wave is None:
             return ParityMatrixFrame.validate(pd.DataFrame({c: [] for c in ParityMatrixFrame.to_schema().columns}))
+        people = serve(con, f, s.k)
         frame = fetch(con, f"""
             WITH cells AS (
                 SELECT g.category_id, g.provider, {LEVEL_SUMS}
-                FROM {source('agg_category_levels', f)} g
-                WHERE g.wave_id = $wave AND {where_people(f)}
+                FROM {people.source('agg_category_levels')} g
+                WHERE g.wave_id = $wave AND {people.where}
                 GROUP BY ALL
             ),
             grid AS (
@@ -66,8 +67,8 @@ def cloud_parity_matrix(db: str, f: Filters, s: Settings) -> pd.DataFrame:
                    coalesce({PROFICIENT}, 0) AS n_proficient, {share(PROFICIENT, 'c.n_answered')} AS coverage
             FROM grid x LEFT JOIN cells c USING (category_id, provider)
             ORDER BY x.sort_order, x.category_id, CASE x.provider WHEN 'AWS' THEN 1 WHEN 'GCP' THEN 2 ELSE 3 END
-        """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
-        size = selection.sizes(con, f).get(wave.wave_id, 0)
+        """, {**f.params(), **people.params(), "wave": wave.wave_id, "threshold": s.threshold})
+        size = people.sizes.get(wave.wave_id, 0)
     frame = suppress(frame, "n_answered", ["n_proficient", "coverage"], s.k)
     if selection.too_small(size, s.k):
         frame = selection.hide_rows(frame, pd.Series(True, index=frame.index), ["n_answered", "n_proficient", "coverage"])
@@ -83,21 +84,23 @@ def _split(db: str, f: Filters, s: Settings, kind: str, by: str) -> pd.DataFrame
         wave = resolve(con, f.wave_id)
         if wave is None:
             return CloudSplitFrame.validate(pd.DataFrame({c: [] for c in CloudSplitFrame.to_schema().columns}))
+        people = serve(con, f, s.k)
         people_by = "team" if by == "team" else None
+        group = people.team if by == "team" else group
         rows = f"""
             FROM {{table}} g JOIN agg_wave_order o USING (wave_id) JOIN waves w USING (wave_id)
-            WHERE g.kind = $kind AND {waves} AND {where_people(f)}
+            WHERE g.kind = $kind AND {waves} AND {people.where}
         """
         frame = fetch(con, f"""
             WITH base AS (
                 SELECT {group} AS "group", {order} AS group_order, min(o.wave_id) AS wave_id,
                        sum(g.n_respondents) AS n_base
-                {rows.format(table=source("agg_cloud_base", f, by=people_by))} GROUP BY ALL
+                {rows.format(table=people.source("agg_cloud_base", by=people_by))} GROUP BY ALL
                 HAVING count(*) > 0  -- the 'All' group is a constant: no rows must mean no group
             ),
             counts AS (
                 SELECT {group} AS "group", g.provider, sum(g.n_respondents) AS n_respondents
-                {rows.format(table=source("agg_cloud", f, by=people_by))} GROUP BY ALL
+                {rows.format(table=people.source("agg_cloud", by=people_by))} GROUP BY ALL
             )
             SELECT $kind AS kind, b."group", b.group_order, b.wave_id, p.provider, b.n_base,
                    coalesce(c.n_respondents, 0) AS n_respondents,
@@ -105,8 +108,8 @@ def _split(db: str, f: Filters, s: Settings, kind: str, by: str) -> pd.DataFrame
             FROM base b CROSS JOIN {_PROVIDERS}
             LEFT JOIN counts c ON c."group" = b."group" AND c.provider = p.provider
             ORDER BY b.group_order, b."group", p.provider_order
-        """, {**f.params(), "wave": wave.wave_id, "kind": kind})
-        sizes = selection.sizes(con, f)
+        """, {**f.params(), **people.params(), "wave": wave.wave_id, "kind": kind})
+        sizes = people.sizes
     groups = frame.drop_duplicates("group")[["group", "n_base", "wave_id"]].reset_index(drop=True)
     # Teams add up to the selection's total, so a hidden team needs a complement; waves do not.
     hidden = hidden_cells(groups["n_base"], groups, s.k, partitions=[[]] if by == "team" else [])

@@ -20,10 +20,10 @@ import pandas as pd
 from analytics import selection
 from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
-from analytics.grain import grain, source
 from analytics.labels import LEVEL_LABELS
+from analytics.reporting_groups import Served, serve
 from analytics.settings import Settings
-from analytics.sql import LEVEL_SUMS, PROFICIENT, share, where_area, where_people
+from analytics.sql import LEVEL_SUMS, PROFICIENT, share, where_area
 from analytics.suppression import SUPPRESSED, suppress
 from analytics.waves import resolve
 from schemas.metrics import (
@@ -69,19 +69,20 @@ def area_team_coverage(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         wave = resolve(con, f.wave_id)
         if wave is None:
             return AreaTeamCoverageFrame.validate(_empty(AreaTeamCoverageFrame))
+        people = serve(con, f, s.k)
         cells = fetch(con, f"""
             WITH cells AS (
-                SELECT g.area_id, g.team, {LEVEL_SUMS}
-                FROM {source('agg_area_levels', f, by='team')} g JOIN skill_areas sa USING (area_id)
-                WHERE g.population = 'all' AND g.wave_id = $wave AND {where_people(f)} AND {where_area(f)}
+                SELECT g.area_id, {people.team} AS team, {LEVEL_SUMS}
+                FROM {people.source('agg_area_levels', by='team')} g JOIN skill_areas sa USING (area_id)
+                WHERE g.population = 'all' AND g.wave_id = $wave AND {people.where} AND {where_area(f)}
                 GROUP BY ALL
             )
             SELECT c.area_id, sa.{f.name_column} AS area_name, c.team, c.n_answered,
                    {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'c.n_answered')} AS coverage
             FROM cells c JOIN skill_areas sa USING (area_id)
             ORDER BY sa.sort_order, c.team
-        """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
-        size = selection.sizes(con, f).get(wave.wave_id, 0)
+        """, {**f.params(), **people.params(), "wave": wave.wave_id, "threshold": s.threshold})
+        size = people.sizes.get(wave.wave_id, 0)
     frame = suppress(cells, "n_answered", ["n_proficient", "coverage"], s.k, partitions=[["area_id"]])
     frame = _hide_small_selection(frame, size, s, ["n_answered", "n_proficient", "coverage"])
     return AreaTeamCoverageFrame.validate(frame)
@@ -148,13 +149,14 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         wave = resolve(con, f.wave_id)
         if wave is None:
             return UpskillingFrame.validate(_empty(UpskillingFrame))
-        size = selection.sizes(con, f).get(wave.wave_id, 0)
+        people = serve(con, f, s.k)
+        size = people.sizes.get(wave.wave_id, 0)
         frame = fetch(con, f"""
             WITH cells AS (
                 SELECT g.skill_id, sum(g.n_interested) AS n_interested,
                        {", ".join(f"sum(g.n_l{n}) AS n_l{n}" for n in range(5))}
-                FROM {source('agg_interest_levels', f)} g
-                WHERE g.wave_id = $wave AND {where_people(f)}
+                FROM {people.source('agg_interest_levels')} g
+                WHERE g.wave_id = $wave AND {people.where}
                 GROUP BY g.skill_id
             )
             SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.{f.name_column} AS area_name,
@@ -162,7 +164,7 @@ def upskilling_pipeline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
             FROM cells c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
             WHERE c.n_interested > 0 AND {where_area(f)}
             ORDER BY n_pipeline DESC, n_interested DESC, sa.sort_order, s.sort_order
-        """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold, "size": size})
+        """, {**f.params(), **people.params(), "wave": wave.wave_id, "threshold": s.threshold, "size": size})
     frame = suppress(frame, "n_respondents", ["n_interested", "n_pipeline"], s.k)
     return UpskillingFrame.validate(frame)
 
@@ -191,22 +193,23 @@ def _every_area_skill_cells(con, f: Filters, s: Settings) -> tuple[pd.DataFrame,
                                       "n_answered", "n_proficient", "coverage", *_LEVEL_COLS])
         frame = frame.astype({c: "int64" for c in ["skill_order", "n_answered", "n_proficient", *_LEVEL_COLS]})
         return frame.astype({"coverage": float}), 0
+    people = serve(con, f, s.k)
     frame = fetch(con, f"""
-        {_filled_counts("agg_skill_levels", "skill_id", f)}
+        {_filled_counts("agg_skill_levels", "skill_id", people)}
         SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.area_id, sa.{f.name_column} AS area_name, sa.track,
                row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order,
                x.n_answered, {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage,
                {", ".join(f"x.n_l{n}" for n in range(5))}
         FROM filled x JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
         ORDER BY skill_order
-    """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
-    return frame, selection.sizes(con, f).get(wave.wave_id, 0)
+    """, {**f.params(), **people.params(), "wave": wave.wave_id, "threshold": s.threshold})
+    return frame, people.sizes.get(wave.wave_id, 0)
 
 
-def _filled_counts(table: str, key: str, f: Filters) -> str:
-    """CTEs ending in `filled`: per `key` asked in the wave, the filtered people's level counts
-    (0 where the filter leaves nobody). `table` and `key` are fixed names from this module."""
-    if grain(f) == "total":  # everyone: the 'total' rows are one per key asked, already filled
+def _filled_counts(table: str, key: str, people: Served) -> str:
+    """CTEs ending in `filled`: per `key` asked in the wave, the counted people's level counts
+    (0 where the selection counts nobody). `table` and `key` are fixed names from this module."""
+    if not people.filters.people_filtered:  # everyone: the 'total' rows are one per key asked, already filled
         return f"""WITH filled AS (
             SELECT {key}, n_answered, {", ".join(f"n_l{n}" for n in range(5))}
             FROM {table}_rollup WHERE grain = 'total' AND population = 'all' AND wave_id = $wave
@@ -217,8 +220,8 @@ def _filled_counts(table: str, key: str, f: Filters) -> str:
         ),
         cells AS (
             SELECT g.{key}, {LEVEL_SUMS}
-            FROM {source(table, f)} g
-            WHERE g.population = 'all' AND g.wave_id = $wave AND {where_people(f)}
+            FROM {people.source(table)} g
+            WHERE g.population = 'all' AND g.wave_id = $wave AND {people.where}
             GROUP BY g.{key}
         ),
         filled AS (
@@ -240,15 +243,16 @@ def area_coverage_rows(con, f: Filters, s: Settings, wave_id: int | None = None)
 @per_read
 def _area_coverage_at(con, f: Filters, s: Settings) -> pd.DataFrame:
     wave = resolve(con, f.wave_id)
+    people = serve(con, f, s.k)
     frame = fetch(con, f"""
-        {_filled_counts("agg_area_levels", "area_id", f)}
+        {_filled_counts("agg_area_levels", "area_id", people)}
         SELECT sa.area_id, sa.{f.name_column} AS area_name, sa.track, x.n_answered,
                {PROFICIENT} AS n_proficient, {share(PROFICIENT, 'x.n_answered')} AS coverage
         FROM filled x JOIN skill_areas sa USING (area_id)
         WHERE {where_area(f)}
         ORDER BY sa.sort_order, sa.area_id
-    """, {**f.params(), "wave": wave.wave_id, "threshold": s.threshold})
-    size = selection.sizes(con, f).get(wave.wave_id, 0)
+    """, {**f.params(), **people.params(), "wave": wave.wave_id, "threshold": s.threshold})
+    size = people.sizes.get(wave.wave_id, 0)
     frame["target"] = frame["area_id"].map(s.target_for).astype(float)
     frame["gap"] = frame["target"] - frame["coverage"]
     frame = suppress(frame, "n_answered", ["n_proficient", "coverage", "gap"], s.k)

@@ -23,9 +23,10 @@ def grain(f: Filters, by: str | None = None) -> str | None:
     return needed.pop() if len(needed) == 1 else None
 
 
-def source(table: str, f: Filters, by: str | None = None) -> str:
+def source(table: str, f: Filters, by: str | None = None, fine: bool = False) -> str:
     """A relation to alias as ``g`` with ``table``'s columns, at the coarsest grain that serves
-    ``f`` (and the ``by`` breakdown). ``table`` is a fixed name from the caller and the grain a
-    fixed word, so composing them into SQL binds no user value."""
-    level = grain(f, by)
+    ``f`` (and the ``by`` breakdown); ``fine``: the fine rows regardless (a selection that leaves
+    out single cells, analytics/reporting_groups.py). ``table`` is a fixed name from the caller
+    and the grain a fixed word, so composing them into SQL binds no user value."""
+    level = None if fine else grain(f, by)
     return table if level is None else f"(SELECT * FROM {table}_rollup WHERE grain = '{level}')"

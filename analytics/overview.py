@@ -14,9 +14,8 @@ from analytics import selection
 from analytics.coverage import area_coverage_rows, single_point_rows
 from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
-from analytics.grain import source
+from analytics.reporting_groups import serve
 from analytics.settings import Settings
-from analytics.sql import where_people
 from analytics.suppression import suppress
 from analytics.waves import resolve
 from schemas.metrics import HeadlineFrame, RespondentTrendFrame
@@ -27,12 +26,13 @@ def respondent_trend(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     """Per wave (all waves): respondents in the selection, invited headcount and response rate."""
     with reader(db) as con:
         check_aggregates(con)
+        people = serve(con, f, s.k)
         frame = fetch(con, f"""
             SELECT o.wave_id, w.label AS wave_label, o.seq, coalesce(sum(g.n_respondents), 0) AS n_respondents
             FROM agg_wave_order o JOIN waves w USING (wave_id)
-            LEFT JOIN {source('agg_respondents', f)} g ON g.wave_id = o.wave_id AND g.population = 'all' AND {where_people(f)}
+            LEFT JOIN {people.source('agg_respondents')} g ON g.wave_id = o.wave_id AND g.population = 'all' AND {people.where}
             GROUP BY ALL ORDER BY o.seq
-        """, f.params())
+        """, people.params())
     frame["headcount"] = pd.array([_headcount(label, f, s) for label in frame["wave_label"]], dtype="Int64")
     frame["response_rate"] = (frame["n_respondents"] / frame["headcount"]).astype("Float64").astype(float)
     frame = suppress(frame, "n_respondents", ["response_rate"], s.k)
@@ -48,7 +48,7 @@ def overview_headline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         wave = resolve(con, f.wave_id)
         if wave is None:
             return HeadlineFrame.validate(pd.DataFrame({c: [] for c in HeadlineFrame.to_schema().columns}))
-        size = selection.sizes(con, f).get(wave.wave_id, 0)
+        size = selection.sizes(con, f, s.k).get(wave.wave_id, 0)
         index_now = _index(area_coverage_rows(con, f, s, wave.wave_id))
         index_prev = _index(area_coverage_rows(con, f, s, wave.prev_wave_id)) if wave.prev_wave_id else float("nan")
         spok = single_point_rows(con, f, s)

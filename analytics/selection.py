@@ -1,4 +1,7 @@
-"""How many people the filters select, and the rule that a selection under k shows nothing.
+"""How many people a selection counts, and the rule that a selection under k shows nothing.
+
+A selection counts the people of the reporting groups wholly inside its filters
+(analytics/reporting_groups.py).
 
 Cells are suppressed one by one, but a cell that describes nobody (n = 0) stays visible; for a
 selection of, say, 3 people those empty cells would still say something about the 3. So when
@@ -9,28 +12,18 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.db import check_aggregates, fetch, per_read, reader
+from analytics.db import check_aggregates, reader
 from analytics.filters import Filters
-from analytics.grain import source
+from analytics.reporting_groups import serve
 from analytics.settings import Settings
-from analytics.sql import where_people
 from analytics.suppression import SUPPRESSED
 from analytics.waves import resolve, wave_list
 from schemas.metrics import SelectionFrame
 
 
-def sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str = "all") -> dict[int, int]:
-    """Respondents matching the people filters, per wave."""
-    return dict(_sizes(con, Filters(teams=f.teams, roles=f.roles, locations=f.locations), population))
-
-
-@per_read
-def _sizes(con: duckdb.DuckDBPyConnection, f: Filters, population: str) -> tuple[tuple[int, int], ...]:
-    frame = fetch(con, f"""
-        SELECT g.wave_id, sum(g.n_respondents) AS n FROM {source('agg_respondents', f)} g
-        WHERE g.population = $population AND {where_people(f)} GROUP BY g.wave_id
-    """, {**f.params(), "population": population})
-    return tuple((int(w), int(n)) for w, n in zip(frame["wave_id"], frame["n"], strict=True))
+def sizes(con: duckdb.DuckDBPyConnection, f: Filters, k: int) -> dict[int, int]:
+    """Respondents the people filters count, per wave."""
+    return serve(con, f, k).sizes
 
 
 def too_small(n: int, k: int) -> bool:
@@ -56,7 +49,7 @@ def selection_status(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         check_aggregates(con)
         n_waves = len(wave_list(con))
         wave = resolve(con, f.wave_id)
-        n = sizes(con, f).get(wave.wave_id, 0) if wave else 0
+        n = sizes(con, f, s.k).get(wave.wave_id, 0) if wave else 0
     if n_waves == 0:
         status = "no_data"
     elif wave is None:

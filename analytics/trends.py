@@ -2,8 +2,9 @@
 
 population 'all' compares each wave's respondents with the previous wave's respondents;
 'cohort' compares the people present in both waves with themselves (so joiners and leavers
-do not move the figures). Comparing the two would expose the joiners, so a cohort cell is also
-hidden when the people it leaves out number fewer than k (but more than 0).
+do not move the figures). Comparing the two would expose the joiners and leavers, so the cohort
+is shown for the whole organisation only (no team / role / location filter), and only for the
+waves analytics.reporting_groups.cohort_waves allows.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import pandas as pd
 from analytics import selection
 from analytics.db import check_aggregates, fetch, per_read, reader
 from analytics.filters import Filters
-from analytics.grain import source
+from analytics.reporting_groups import cohort_waves, serve
 from analytics.settings import Settings
-from analytics.sql import PROFICIENT, share, where_area, where_people
+from analytics.sql import PROFICIENT, share, where_area
 from analytics.suppression import SUPPRESSED, hidden_cells
 from analytics.waves import resolve
 from schemas.metrics import AreaTrendFrame, MoversFrame
@@ -28,8 +29,11 @@ def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all
     """Per wave (all waves; the wave filter does not apply) and area: coverage, the previous
     wave's coverage and the delta."""
     _check(population)
+    if population == "cohort" and f.people_filtered:
+        return AreaTrendFrame.validate(_empty(AreaTrendFrame))
     with reader(db) as con:
         check_aggregates(con)
+        people = serve(con, f, s.k)
         # One pass over the aggregates pivots each (wave, area) into its populations' sums; the
         # previous wave's 'all' figures come from one join on prev_wave_id.
         frame = fetch(con, f"""
@@ -38,8 +42,8 @@ def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all
                        {_pivot("g.population = $population", "cur")},
                        {_pivot("g.population = $previous", "same_prev")},
                        {_pivot("g.population = 'all'", "all")}
-                FROM {source('agg_area_levels', f)} g JOIN skill_areas sa USING (area_id)
-                WHERE g.population IN ('all', $population, $previous) AND {where_people(f)} AND {where_area(f)}
+                FROM {people.source('agg_area_levels')} g JOIN skill_areas sa USING (area_id)
+                WHERE g.population IN ('all', $population, $previous) AND {people.where} AND {where_area(f)}
                 GROUP BY g.wave_id, g.area_id
             ),
             pairs AS (
@@ -58,10 +62,11 @@ def area_coverage_trend(db: str, f: Filters, s: Settings, population: str = "all
                    c.all_n_answered, c.prev_all_n_answered, c.prev_wave_id
             FROM pairs c JOIN waves w USING (wave_id) JOIN skill_areas sa USING (area_id)
             ORDER BY c.seq, sa.sort_order, sa.area_id
-        """, {**f.params(), "population": population, "previous": _PREVIOUS[population], "threshold": s.threshold})
-        sizes = selection.sizes(con, f)
+        """, {**f.params(), **people.params(), "population": population, "previous": _PREVIOUS[population],
+              "threshold": s.threshold})
+        cohort_ok = cohort_waves(con, s.k) if population == "cohort" else ()
     frame["delta"] = frame["coverage"] - frame["prev_coverage"]
-    frame = _protect(frame, sizes, s.k, population)
+    frame = _protect(frame, people.sizes, s.k, population, cohort_ok)
     return AreaTrendFrame.validate(frame[list(AreaTrendFrame.to_schema().columns)])
 
 
@@ -86,10 +91,11 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
     with reader(db) as con:
         check_aggregates(con)
         wave = resolve(con, f.wave_id)
-        if wave is None or wave.prev_wave_id is None:
-            return MoversFrame.validate(pd.DataFrame({c: [] for c in MoversFrame.to_schema().columns}))
+        if wave is None or wave.prev_wave_id is None or (population == "cohort" and f.people_filtered):
+            return MoversFrame.validate(_empty(MoversFrame))
+        people = serve(con, f, s.k)
         params = {
-            **f.params(), "population": population, "previous": _PREVIOUS[population], "threshold": s.threshold,
+            **people.params(), "population": population, "previous": _PREVIOUS[population], "threshold": s.threshold,
             "wave": wave.wave_id, "prev_wave": wave.prev_wave_id,
             # Where the comparison's 'previous' rows are filed: the cohort's are under this wave.
             "prev_key": wave.prev_wave_id if population == "all" else wave.wave_id,
@@ -101,9 +107,10 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
                        {_pivot("g.population = $previous AND g.wave_id = $prev_key", "prev")},
                        sum(g.n_answered) FILTER (WHERE g.population = 'all' AND g.wave_id = $wave) AS all_n,
                        sum(g.n_answered) FILTER (WHERE g.population = 'all' AND g.wave_id = $prev_wave) AS prev_all_n
-                FROM {source('agg_skill_levels', f)} g JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
+                FROM {people.source('agg_skill_levels')} g JOIN skills s USING (skill_id)
+                JOIN skill_areas sa ON sa.area_id = s.area_id
                 WHERE g.wave_id IN ($wave, $prev_wave) AND g.population IN ('all', $population, $previous)
-                  AND {where_people(f)} AND {where_area(f)}
+                  AND {people.where} AND {where_area(f)}
                 GROUP BY g.skill_id
             )
             SELECT s.skill_id, s.{f.name_column} AS skill_name, sa.{f.name_column} AS area_name,
@@ -114,10 +121,10 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
                    row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order
             FROM piv c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
             WHERE c.cur_n IS NOT NULL AND c.prev_n IS NOT NULL
-        """, params)
-        sizes = selection.sizes(con, f)
+        """, {**f.params(), **params})
+        cohort_ok = cohort_waves(con, s.k) if population == "cohort" else ()
     frame["delta"] = frame["coverage"] - frame["prev_coverage"]
-    frame = _protect(frame, sizes, s.k, population)
+    frame = _protect(frame, people.sizes, s.k, population, cohort_ok)
     frame = frame[~frame[SUPPRESSED] & frame["delta"].notna()]
     risers = frame[frame["delta"] > 0].sort_values(["delta", "skill_order"], ascending=[False, True], kind="stable")
     fallers = frame[frame["delta"] < 0].sort_values(["delta", "skill_order"], ascending=[True, True], kind="stable")
@@ -135,8 +142,10 @@ def _pivot(condition: str, prefix: str) -> str:
             f"sum({proficient}) FILTER (WHERE {condition}) AS {prefix}_prof")
 
 
-def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str) -> pd.DataFrame:
-    """Hide the current side, the previous side, and the delta where either is hidden."""
+def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str,
+             cohort_ok: tuple[int, ...]) -> pd.DataFrame:
+    """Hide the current side, the previous side, and the delta where either is hidden. A cohort
+    row of a wave whose comparison is not allowed (``cohort_ok``) is hidden on both sides."""
     out = frame.copy()
     cur = hidden_cells(out["n_answered"], out, k).to_numpy(copy=True)
     prev = hidden_cells(out["prev_n_answered"], out, k).to_numpy(copy=True)
@@ -144,9 +153,9 @@ def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str
     prev |= out["prev_wave_id"].map(
         lambda w: pd.notna(w) and selection.too_small(sizes.get(int(w), 0), k)).to_numpy(dtype=bool)
     if population == "cohort":
-        # The people outside the cohort = all minus cohort: if that is a small group, hide.
-        cur |= hidden_cells(out["all_n_answered"].fillna(0) - out["n_answered"].fillna(0), out, k).to_numpy()
-        prev |= hidden_cells(out["prev_all_n_answered"].fillna(0) - out["prev_n_answered"].fillna(0), out, k).to_numpy()
+        refused = ~out["wave_id"].isin(cohort_ok).to_numpy(dtype=bool)
+        cur |= refused
+        prev |= refused
     out["n_answered"] = out["n_answered"].astype("Int64")
     out["prev_n_answered"] = out["prev_n_answered"].astype("Int64")
     out.loc[cur, "n_answered"] = pd.NA
@@ -161,3 +170,7 @@ def _protect(frame: pd.DataFrame, sizes: dict[int, int], k: int, population: str
 def _check(population: str) -> None:
     if population not in POPULATIONS:
         raise ValueError(f"population must be one of {POPULATIONS}, got {population!r}")
+
+
+def _empty(model) -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in model.to_schema().columns})

@@ -26,6 +26,18 @@ ROOT = Path(__file__).resolve().parent.parent
 UPLOAD_PAGE = "pages/upload.py"
 _CONTEXT = "_dashboard_context"
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+# What the minimum group size means on screen (docs/privacy.md), in one place for the catalogue.
+PRIVACY_TEXT = {
+    "sidebar": "Every figure counts whole reporting groups of at least {k} people, so no combination of "
+               "views or downloads can single out a smaller group.",
+    "counted": "Figures cover {n} people, counted in whole reporting groups of at least {k}. With team, role "
+               "or location filters, people whose group the filters cut through are left out.",
+    "empty": "No reporting group lies wholly inside these filters in wave {wave}: nobody matches them, or the "
+             "people who do are counted in groups of at least {k} that the filters cut through. Widen the "
+             "team, role or location filters in the sidebar.",
+    "console": "The SQL console states what it shows.",
+    "too_small": "Fewer than {k} people answered this wave, so its figures are hidden to protect their privacy.",
+}
 
 
 @dataclass(frozen=True)
@@ -121,8 +133,7 @@ def sidebar_filters(options: FilterOptions, settings: Settings) -> tuple[Filters
     bar.select_slider("Proficient means level", choices["f_threshold"], key="f_threshold",
                       format_func=lambda n: f"{n}+ ({LEVEL_LABELS[lang_now][n]})",
                       help="Coverage and bench depth count people at or above this level.")
-    bar.caption(f"Groups smaller than {settings.k} people are hidden on the dashboards and in their downloads; "
-                "the SQL console states what it shows.")
+    bar.caption(PRIVACY_TEXT["sidebar"].format(k=settings.k) + " " + PRIVACY_TEXT["console"])
     if bar.button("Reset filters"):
         for key in _KEYS:
             st.session_state.pop(key, None)
@@ -187,6 +198,7 @@ def explain_selection(status: pd.DataFrame) -> bool:
     """Say why there is nothing to show; True when the page can draw."""
     row = status.iloc[0]
     if row["status"] == "ok":
+        st.caption(PRIVACY_TEXT["counted"].format(n=row["n_respondents"], k=row["k"]))
         return True
     if row["status"] == "no_data":
         st.info("There is no survey data yet. Load a survey export and the dashboards fill in.")
@@ -194,12 +206,9 @@ def explain_selection(status: pd.DataFrame) -> bool:
     elif row["status"] == "no_wave":
         st.info("The wave in this link is no longer in the database. Pick another wave in the sidebar.")
     elif row["status"] == "empty":
-        st.info(f"Nobody in wave {row['wave_label']} matches these filters. Widen the team, role or location "
-                "filters in the sidebar, or load the data for this group.")
-        upload_link()
+        st.info(PRIVACY_TEXT["empty"].format(wave=row["wave_label"], k=row["k"]))
     else:
-        st.warning(f"Fewer than {row['k']} people match these filters, so their figures are hidden to protect "
-                   "their privacy. Widen the filters in the sidebar.")
+        st.warning(PRIVACY_TEXT["too_small"].format(k=row["k"]))
     return False
 
 

@@ -29,7 +29,8 @@ with ui.section("Coverage by area and team"):
     else:
         ui.chart(charts.heatmap(cells, "team", "area_name", "Area coverage by team", "Team", "Skill area"),
                  "Read: darker cells have more people at or above the threshold; 'hidden' cells describe too few "
-                 "people to show (or would let one be worked out).", key="coverage_heatmap")
+                 "people to show (or would let one be worked out); 'Other teams' holds the people of groups "
+                 "that span several small teams.", key="coverage_heatmap")
         ui.table(cells, "coverage_heatmap", "area_team_coverage.csv",
                  columns=["area_name", "team", "n_answered", "n_proficient", "coverage", "suppressed"],
                  column_config={"coverage": ui.PERCENT})

@@ -17,9 +17,17 @@ population = st.radio(
     help="The cohort view removes joiners and leavers, so a change means the same people changed.",
 )
 
+COHORT_WHOLE_ORG = ("The cohort comparison is shown for the whole organisation only: with team, role or location "
+                    "filters, the people who joined or left a group could be worked out. Clear those filters to "
+                    "see it.")
+if population == "cohort" and ctx.filters.people_filtered:
+    st.info(COHORT_WHOLE_ORG)
+
 with ui.section("Area coverage per wave"):
     trend = ui.load(area_coverage_trend, ctx, population=population)
-    if trend.empty:
+    if trend.empty and population == "cohort" and ctx.filters.people_filtered:
+        pass  # explained above
+    elif trend.empty:
         st.info("No earlier wave to compare with yet." if population == "cohort" else "No area data.")
     else:
         ui.chart(charts.trend_lines(trend), "Read: a rising line means a larger share at or above the threshold; "

@@ -31,9 +31,8 @@ import duckdb
 from pipelines.db import writer
 from pipelines.transactions import rollback
 from schemas import settings
-from schemas.canonical import PEOPLE, ROLLUP_KEYS
+from schemas.canonical import NOT_GIVEN, PEOPLE, ROLLUP_KEYS
 
-NOT_GIVEN = "(not given)"
 _TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_slots",
          "_agg_slot_bits", "_agg_person_bits", "_agg_cell_counts")
 SLOTS_PER_WORD = 12  # 5 level bits per slot: 60 of a BIGINT's 63 usable bits

@@ -9,6 +9,7 @@ PROVIDERS = ["AWS", "GCP", "Azure", "Other", "None"]
 # The people columns of a respondent: the aggregates count per team x role x location, and their
 # rollups sum each away (analytics/grain.py picks which table serves a filter).
 PEOPLE = ("team", "role", "location")
+NOT_GIVEN = "(not given)"  # how the aggregates count a person who left a people column empty
 CLOUD_KINDS = ["preferred", "uses"]
 # Aggregate table -> its columns other than the people columns and the counts.
 ROLLUP_KEYS = {

@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 
 import analytics.db
 import analytics.grain
-from analytics import cloud, coverage, options, overview, selection, trends, waves
+from analytics import cloud, coverage, options, overview, reporting_groups, selection, trends, waves
 from analytics.db import reading
 from analytics.filters import Filters
 from analytics.grain import grain, source
@@ -61,7 +61,7 @@ def test_source_is_the_rollup_slice_or_the_fine_table():
 # --- helpers: forcing the fine rows, and seeing the SQL that ran ---------------------------------
 
 # Every module holding its own `fetch` reference (from analytics.db import fetch), plus db itself.
-FETCHING = [analytics.db, coverage, cloud, trends, overview, selection, waves, options]
+FETCHING = [analytics.db, coverage, cloud, trends, overview, waves, options, reporting_groups]
 ROLLUP_SOURCE = "(SELECT * FROM agg_"  # what source() writes for a rollup slice, and only then
 
 
@@ -83,12 +83,12 @@ def capture_sql(monkeypatch) -> list[str]:
 
 
 def test_forcing_grain_in_analytics_grain_reaches_every_module(monkeypatch, dashboard_db):
-    """The metric modules import `source`, which looks `grain` up in analytics.grain when called,
-    so replacing analytics.grain.grain is enough to send every query to the fine tables."""
+    """The metric modules read through reporting_groups.Served.source, which calls `source`, which
+    looks `grain` up in analytics.grain when called, so replacing analytics.grain.grain is enough to
+    send every query to the fine tables."""
     force_fine(monkeypatch)
     assert source("agg_skill_levels", Filters()) == "agg_skill_levels"
-    for module in (coverage, cloud, trends, overview, selection):
-        assert module.source is analytics.grain.source
+    assert reporting_groups.grain_source is analytics.grain.source
     seen = capture_sql(monkeypatch)
     results = run_all(dashboard_db, Filters(), Settings())
     assert len(results) == len(METRICS) and not results["skill_coverage", 5].empty
@@ -96,6 +96,7 @@ def test_forcing_grain_in_analytics_grain_reaches_every_module(monkeypatch, dash
 
 
 def test_no_filter_reads_the_total_rollup(monkeypatch, dashboard_db):
+    monkeypatch.setattr(reporting_groups, "_BUILT", {})  # the groups are kept per refresh: build them here
     seen = capture_sql(monkeypatch)
     coverage.skill_coverage(dashboard_db, Filters(), Settings())
     skill_sql = [sql for sql in seen if "agg_skill_levels" in sql]
@@ -103,8 +104,8 @@ def test_no_filter_reads_the_total_rollup(monkeypatch, dashboard_db):
     # With no people filter the 'total' rows are the answer (one per skill asked), read directly.
     assert "FROM agg_skill_levels_rollup WHERE grain = 'total'" in skill_sql[0]
     assert "FROM agg_skill_levels g" not in skill_sql[0]
-    sizes_sql = [sql for sql in seen if "agg_respondents" in sql]
-    assert sizes_sql and all("agg_respondents_rollup WHERE grain = 'total'" in sql for sql in sizes_sql)
+    # Selection sizes come from the reporting groups, built from the fine respondent counts.
+    assert any("FROM agg_respondents WHERE population = 'all'" in sql for sql in seen)
 
 
 def test_two_people_filters_read_the_fine_table(monkeypatch, dashboard_db):
@@ -117,20 +118,33 @@ def test_two_people_filters_read_the_fine_table(monkeypatch, dashboard_db):
     assert "(SELECT * FROM agg_skill_levels_rollup" not in skill_sql[0]
 
 
-@pytest.mark.parametrize(("f", "word"), [
-    (Filters(teams=("Data",)), "team"), (Filters(roles=("Engineer",)), "role"),
-    (Filters(locations=("Osaka",)), "location"),
+# Filters whose reporting groups lie wholly inside or outside them (nothing left out): ML at k = 5 is
+# one group; at k = 1 every person's cell is a group, and only d01's (the smallest, which the empty
+# combinations join) spans teams.
+@pytest.mark.parametrize(("f", "k", "word"), [
+    (Filters(teams=("ML",)), 5, "team"), (Filters(roles=("Engineer",)), 1, "role"),
+    (Filters(locations=("Tokyo",)), 1, "location"),
 ])
-def test_one_people_filter_reads_that_rollup_slice(monkeypatch, dashboard_db, f, word):
+def test_one_people_filter_reads_that_rollup_slice(monkeypatch, dashboard_db, f, k, word):
     seen = capture_sql(monkeypatch)
-    coverage.skill_coverage(dashboard_db, f, Settings())
+    coverage.skill_coverage(dashboard_db, f, Settings(k=k))
     assert any(f"(SELECT * FROM agg_skill_levels_rollup WHERE grain = '{word}')" in sql for sql in seen)
 
 
-def test_team_heatmap_reads_the_team_rows_even_unfiltered(monkeypatch, dashboard_db):
+def test_a_filter_leaving_out_cells_reads_the_fine_rows(monkeypatch, dashboard_db):
     seen = capture_sql(monkeypatch)
-    coverage.area_team_coverage(dashboard_db, Filters(), Settings())
+    coverage.skill_coverage(dashboard_db, Filters(teams=("Data",)), Settings())  # d01's group spans teams
+    skill_sql = [sql for sql in seen if "agg_skill_levels" in sql and "list_contains($excluded" in sql]
+    assert len(skill_sql) == 1 and "FROM agg_skill_levels g" in skill_sql[0]
+
+
+def test_team_heatmap_reads_the_team_rows_when_no_group_spans_teams(monkeypatch, dashboard_db):
+    seen = capture_sql(monkeypatch)
+    coverage.area_team_coverage(dashboard_db, Filters(teams=("ML",)), Settings())
     assert any("(SELECT * FROM agg_area_levels_rollup WHERE grain = 'team')" in sql for sql in seen)
+    seen.clear()
+    coverage.area_team_coverage(dashboard_db, Filters(), Settings())  # 'Other teams' needs the fine rows
+    assert any("FROM agg_area_levels g" in sql and "Other teams" in sql for sql in seen)
 
 
 def test_filter_options_come_from_the_rollup_and_list_every_value(monkeypatch, dashboard_db):
@@ -166,21 +180,30 @@ METRICS = {
     "selection_status": selection.selection_status,
 }
 
-# name -> (filters, grain the normal path picks, people selected in the filtered wave, by hand)
+# name -> (filters, grain the normal path picks, {k: people counted in the filtered wave}), by hand.
+# Reporting groups (analytics/reporting_groups.py), k = 5: wave 2 - Platform Engineers in Tokyo
+# p02-p07 p09-p12 (10), Data Engineers d02-d06 (5), ML (5), and p01 p08 d01 o01 o02 "Other" (5, spanning
+# teams); wave 1 - Platform Engineers in Tokyo p02-p07 (6), ML (5), and Data Engineers d02-d06 joined by
+# the 4 left over (p01 d01 o01 o02; 9, spanning teams). k = 2, wave 2: "Platform · other" p01 p08 (2) is a
+# group, and d01 joins the smallest group, Ops' Engineers in Tokyo, which then spans teams; wave 1: the
+# Ops Engineers (2) are a group and p01 d01 are "Other".
 CASES = {
-    "none": (Filters(), "total", 25),
-    "one team": (Filters(teams=("Data",)), "team", 6),
-    "two teams": (Filters(teams=("Platform", "ML")), "team", 17),
-    "one role (2 people)": (Filters(roles=("Manager",)), "role", 2),
-    "one location": (Filters(locations=("Osaka",)), "location", 11),
-    "team + role": (Filters(teams=("Platform",), roles=("Engineer",)), None, 11),  # p02-p12
-    "teams + location + track": (Filters(teams=("Platform", "Ops"), locations=("Tokyo",), track="DevOps"), None, 13),
+    "none": (Filters(), "total", {2: 25, 5: 25}),
+    "one team": (Filters(teams=("Data",)), "team", {2: 5, 5: 5}),
+    "two teams": (Filters(teams=("Platform", "ML")), "team", {2: 17, 5: 15}),
+    "one role (2 people)": (Filters(roles=("Manager",)), "role", {2: 0, 5: 0}),
+    "one location": (Filters(locations=("Osaka",)), "location", {2: 10, 5: 10}),
+    "team + role": (Filters(teams=("Platform",), roles=("Engineer",)), None, {2: 10, 5: 10}),
+    "teams + location + track": (Filters(teams=("Platform", "Ops"), locations=("Tokyo",), track="DevOps"), None,
+                                 {2: 10, 5: 10}),
     "team + locations + areas": (Filters(teams=("Platform",), locations=("Tokyo", "Remote"),
-                                         areas=("infrastructure_as_code", "containers_microservices")), None, 12),
-    "older wave, one team": (Filters(wave_id=1, teams=("Platform",)), "team", 7),
-    "older wave, role + location": (Filters(wave_id=1, roles=("Engineer",), locations=("Tokyo",)), None, 8),
+                                         areas=("infrastructure_as_code", "containers_microservices")), None,
+                                 {2: 10, 5: 10}),
+    "older wave, one team": (Filters(wave_id=1, teams=("Platform",)), "team", {2: 6, 5: 6}),
+    "older wave, role + location": (Filters(wave_id=1, roles=("Engineer",), locations=("Tokyo",)), None,
+                                    {2: 8, 5: 6}),
 }
-K_SMALL = 2  # every case selects at least 2 people, so with k = 2 no whole selection is hidden
+K_SMALL = 2
 
 
 def run_all(db: str, f: Filters, *settings: Settings) -> dict[tuple[str, int], pd.DataFrame]:
@@ -210,15 +233,15 @@ def test_rollup_and_fine_rows_give_the_same_metrics(monkeypatch, dashboard_db, d
     for (name, k), frame in normal.items():
         assert_frame_equal(frame, fine[name, k], obj=f"{name} [{case}, k={k}]")
     for s in settings:
-        shown_people({name: normal[name, s.k] for name in METRICS}, people, s.k)
+        shown_people({name: normal[name, s.k] for name in METRICS}, people[s.k])
 
 
-def shown_people(results: dict[str, pd.DataFrame], people: int, k: int) -> None:
-    """The filters selected who they should, and (when that's k or more) something is shown."""
+def shown_people(results: dict[str, pd.DataFrame], people: int) -> None:
+    """The filters counted who they should, and (when that's anyone) something is shown."""
     status = results["selection_status"].iloc[0]
-    if people < k:
-        assert status["status"] == "too_small" and pd.isna(status["n_respondents"])
-        assert results["skill_coverage"]["suppressed"].all()
+    if people == 0:
+        assert status["status"] == "empty" and status["n_respondents"] == 0
+        assert (results["skill_coverage"]["n_answered"] == 0).all()
         return
     assert (status["status"], status["n_respondents"]) == ("ok", people)
     skills = results["skill_coverage"]

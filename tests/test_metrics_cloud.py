@@ -29,14 +29,15 @@ def test_uses_share_is_of_those_who_answered(dashboard_db):
     assert shares(got, "All") == pytest.approx({"AWS": 0.5, "GCP": 9 / 14, "Azure": 1 / 14, "Other": 0.0, "None": 0.0})
 
 
-def test_preferred_by_team_hides_small_teams_with_a_complement(dashboard_db):
+def test_preferred_by_team_counts_whole_reporting_groups(dashboard_db):
     got = cloud_preferred_split(dashboard_db, W1, S, by="team")
-    # Ops (2) is under k; ML (5) is the next smallest team, hidden so Ops can't be derived from the total.
-    hidden = set(got.loc[got["suppressed"], "group"])
-    assert hidden == {"Ops", "ML"}
-    assert got.loc[got["group"] == "Ops", "share"].isna().all()
-    assert shares(got, "Platform")["AWS"] == pytest.approx(4 / 7)
-    assert shares(got, "Data")["GCP"] == 1.0
+    # Wave 1 reporting groups: Platform Engineers in Tokyo p02-p07 (6); ML (5); the rest - p01, d01-d06,
+    # o01, o02 (9), spanning teams - shown as 'Other teams'. Every group has k or more: nothing hidden.
+    assert list(dict.fromkeys(got["group"])) == ["ML", "Other teams", "Platform"] and not got["suppressed"].any()
+    assert shares(got, "Platform")["AWS"] == pytest.approx(3 / 6)  # p02-p04
+    assert shares(got, "Other teams") == pytest.approx({"AWS": 2 / 9, "GCP": 6 / 9, "Azure": 0.0, "Other": 1 / 9,
+                                                         "None": 0.0})  # p01 o01 / d01-d06 / o02
+    assert shares(got, "ML")["AWS"] == pytest.approx(2 / 5)
 
 
 def test_preferred_by_wave(dashboard_db):
@@ -61,7 +62,8 @@ def test_parity_matrix(dashboard_db):
     # containers: GCP = gke, answered by ML (5), nobody at 3+; AWS (ecs/eks) unanswered.
     assert got.loc[("containers", "GCP"), "coverage"] == 0.0
     assert set(got.index.get_level_values("provider")) == {"AWS", "GCP", "Azure"}
-    # Data only: ec2 unanswered, gce 6 answered with d01-d03 at 3+.
+    # Data only: its reporting group d02-d06 (d01 is in a group spanning teams): ec2 unanswered,
+    # gce 5 answered with d02 d03 at 3+.
     data = cloud_parity_matrix(dashboard_db, Filters(teams=("Data",)), S).set_index(["category_id", "provider"])
-    assert data.loc[("vm", "GCP"), "coverage"] == pytest.approx(0.5)
+    assert data.loc[("vm", "GCP"), "coverage"] == pytest.approx(2 / 5)
     assert data.loc[("vm", "AWS"), "n_answered"] == 0

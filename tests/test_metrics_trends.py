@@ -33,14 +33,15 @@ def test_trend_cohort_compares_the_same_people(dashboard_db):
     assert list(got["wave_label"].unique()) == ["2024-H2"]  # wave 1 has no previous wave
 
 
-def test_cohort_hidden_when_the_people_left_out_are_few(dashboard_db):
-    # Tokyo, wave 2: 13 answered IaC, 9 of them in the cohort; the 4 joiners (p09-p12) could be
-    # worked out from the two views, so the cohort cell is hidden while the 'all' cell shows.
-    cohort = area_coverage_trend(dashboard_db, Filters(locations=("Tokyo",)), S, population="cohort")
-    assert bool(cell(cohort, "2024-H2", "infrastructure_as_code")["suppressed"])
-    every = area_coverage_trend(dashboard_db, Filters(locations=("Tokyo",)), S)
-    tokyo = cell(every, "2024-H2", "infrastructure_as_code")
-    assert (tokyo["n_answered"], bool(tokyo["suppressed"])) == (13, False)
+def test_cohort_is_for_the_whole_organisation_only(dashboard_db):
+    # With a filter, all minus cohort would give a group's joiners (Tokyo: p09-p12): not offered.
+    assert area_coverage_trend(dashboard_db, Filters(locations=("Tokyo",)), S, population="cohort").empty
+    assert movers(dashboard_db, Filters(locations=("Tokyo",)), S, population="cohort").empty
+    # Whole organisation, wave 2: the cohort is wave 1's 20, all answered IaC; at 3+ now p01-p05 p07 m03
+    # o01 o02 (9), in wave 1 7. The 5 joiners p08-p12 are k people, so it is shown.
+    iac = cell(area_coverage_trend(dashboard_db, Filters(), S, population="cohort"), "2024-H2",
+               "infrastructure_as_code")
+    assert (iac["n_answered"], iac["coverage"], iac["prev_coverage"]) == (20, pytest.approx(0.45), pytest.approx(0.35))
 
 
 def test_trend_hidden_for_a_small_selection(dashboard_db):

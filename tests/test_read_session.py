@@ -329,9 +329,10 @@ def test_metrics_in_one_block_match_fresh_connections(dashboard_db, opens):
     for (f, s), got in zip(VIEWS, shared, strict=True):
         for name, _ in CALLS:
             assert_frame_equal(got[name], alone[f, s][name], obj=f"{name} {f} threshold={s.threshold} k={s.k}")
-    # not vacuous: the views differ, and show people (p02-p07 in wave 1 for the last)
+    # not vacuous: the views differ, and show people (Data's reporting group d02-d06 in wave 2;
+    # p02-p07 in wave 1 for the fourth)
     headcounts = [got["overview_headline"].iloc[0]["n_respondents"] for got in shared]
-    assert headcounts == [25, 6, 25, 6, 25]
+    assert headcounts == [25, 5, 25, 6, 25]
     terraform = [got["skill_coverage"].set_index("skill_id").loc["terraform", "n_proficient"] for got in shared]
     # wave 2 at 3+: p01-p05 p07 p11 m03 o01 o02; threshold 2 adds d01 d06 p10;
     # wave 1 Platform engineers at 3+: p02 p03 p07.
