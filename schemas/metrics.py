@@ -7,9 +7,6 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import Frame
-from schemas.dtypes import Text
-
 PROVIDER_CHOICES = ["AWS", "GCP", "Azure", "Other", "None"]
 
 
@@ -24,7 +21,7 @@ def _share(description: str):
 _SUPPRESSED = "True where the cell describes fewer than k people (or was hidden to protect such a cell)."
 
 
-class _Frame(Frame):
+class _Frame(pa.DataFrameModel):
     class Config:
         coerce = True
         strict = True
@@ -32,24 +29,24 @@ class _Frame(Frame):
 
 class WaveFrame(_Frame):
     wave_id: Series[int] = pa.Field(unique=True, description="Wave id (waves.wave_id).")
-    label: Series[Text] = pa.Field(description="Wave label, e.g. 2024-H1.")
+    label: Series[str] = pa.Field(description="Wave label, e.g. 2024-H1.")
     survey_date: Series[pd.Timestamp] = pa.Field(nullable=True, description="Date the wave was surveyed, if known.")
     seq: Series[int] = pa.Field(ge=1, description="Position in survey order, 1 = oldest.")
     prev_wave_id: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="The wave before this one, if any.")
 
 
 class AreaOptionFrame(_Frame):
-    area_id: Series[Text] = pa.Field(description="Area id (skill_areas.area_id).")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
-    track: Series[Text] = pa.Field(description="Track the area belongs to (DevOps, MLOps ...).")
+    area_id: Series[str] = pa.Field(description="Area id (skill_areas.area_id).")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
+    track: Series[str] = pa.Field(description="Track the area belongs to (DevOps, MLOps ...).")
 
 
 class SkillCoverageFrame(_Frame):
-    skill_id: Series[Text] = pa.Field(description="Skill id.")
-    skill_name: Series[Text] = pa.Field(description="Skill name in the chosen language.")
-    area_id: Series[Text] = pa.Field(description="Area the skill belongs to.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
-    track: Series[Text] = pa.Field(description="Track of the area.")
+    skill_id: Series[str] = pa.Field(description="Skill id.")
+    skill_name: Series[str] = pa.Field(description="Skill name in the chosen language.")
+    area_id: Series[str] = pa.Field(description="Area the skill belongs to.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
+    track: Series[str] = pa.Field(description="Track of the area.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents in the selection who answered the skill.")
     n_proficient: Series[pd.Int64Dtype] = _count("Of those, respondents at or above the proficient threshold.")
     coverage: Series[float] = _share("n_proficient / n_answered.")
@@ -57,9 +54,9 @@ class SkillCoverageFrame(_Frame):
 
 
 class AreaCoverageFrame(_Frame):
-    area_id: Series[Text] = pa.Field(description="Area id.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
-    track: Series[Text] = pa.Field(description="Track of the area.")
+    area_id: Series[str] = pa.Field(description="Area id.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
+    track: Series[str] = pa.Field(description="Track of the area.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents who answered at least one skill of the area.")
     n_proficient: Series[pd.Int64Dtype] = _count("Of those, respondents whose best level in the area is at or above the threshold.")
     coverage: Series[float] = _share("n_proficient / n_answered.")
@@ -69,9 +66,9 @@ class AreaCoverageFrame(_Frame):
 
 
 class AreaTeamCoverageFrame(_Frame):
-    area_id: Series[Text] = pa.Field(description="Area id.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
-    team: Series[Text] = pa.Field(description="Team of the respondents in the cell.")
+    area_id: Series[str] = pa.Field(description="Area id.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
+    team: Series[str] = pa.Field(description="Team of the respondents in the cell.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents of the team who answered at least one skill of the area.")
     n_proficient: Series[pd.Int64Dtype] = _count("Of those, respondents whose best level in the area is at or above the threshold.")
     coverage: Series[float] = _share("n_proficient / n_answered.")
@@ -79,11 +76,11 @@ class AreaTeamCoverageFrame(_Frame):
 
 
 class LevelDistributionFrame(_Frame):
-    skill_id: Series[Text] = pa.Field(description="Skill id.")
-    skill_name: Series[Text] = pa.Field(description="Skill name in the chosen language.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
+    skill_id: Series[str] = pa.Field(description="Skill id.")
+    skill_name: Series[str] = pa.Field(description="Skill name in the chosen language.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
     level: Series[int] = pa.Field(ge=0, le=4, description="Proficiency level 0-4.")
-    level_label: Series[Text] = pa.Field(description="Name of the level in the chosen language.")
+    level_label: Series[str] = pa.Field(description="Name of the level in the chosen language.")
     n: Series[pd.Int64Dtype] = _count("Respondents who answered the skill at this level.")
     share: Series[float] = _share("n / n_answered.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents in the selection who answered the skill.")
@@ -91,9 +88,9 @@ class LevelDistributionFrame(_Frame):
 
 
 class BenchDepthFrame(_Frame):
-    skill_id: Series[Text] = pa.Field(description="Skill id (every skill asked in the wave).")
-    skill_name: Series[Text] = pa.Field(description="Skill name in the chosen language.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
+    skill_id: Series[str] = pa.Field(description="Skill id (every skill asked in the wave).")
+    skill_name: Series[str] = pa.Field(description="Skill name in the chosen language.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents in the selection who answered the skill.")
     bench: Series[pd.Int64Dtype] = _count("Bench depth: respondents at or above the proficient threshold.")
     single_point: Series[pd.BooleanDtype] = pa.Field(nullable=True, description="bench <= the single-point limit (a skill that hangs on one person or nobody).")
@@ -101,9 +98,9 @@ class BenchDepthFrame(_Frame):
 
 
 class UpskillingFrame(_Frame):
-    skill_id: Series[Text] = pa.Field(description="Skill id.")
-    skill_name: Series[Text] = pa.Field(description="Skill name in the chosen language.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
+    skill_id: Series[str] = pa.Field(description="Skill id.")
+    skill_name: Series[str] = pa.Field(description="Skill name in the chosen language.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
     n_respondents: Series[pd.Int64Dtype] = _count("Respondents in the selection (the group the counts describe).")
     n_interested: Series[pd.Int64Dtype] = _count("Respondents who want to learn the skill.")
     n_pipeline: Series[pd.Int64Dtype] = _count("Of those, respondents below the threshold or who did not rate the skill.")
@@ -111,10 +108,10 @@ class UpskillingFrame(_Frame):
 
 
 class CloudSplitFrame(_Frame):
-    kind: Series[Text] = pa.Field(isin=["preferred", "uses"], description="preferred (one per person) or uses (several).")
-    group: Series[Text] = pa.Field(description="The breakdown value: 'All', a team, or a wave label.")
+    kind: Series[str] = pa.Field(isin=["preferred", "uses"], description="preferred (one per person) or uses (several).")
+    group: Series[str] = pa.Field(description="The breakdown value: 'All', a team, or a wave label.")
     group_order: Series[int] = pa.Field(description="Sort order of the groups (wave order for waves).")
-    provider: Series[Text] = pa.Field(isin=PROVIDER_CHOICES, description="Cloud provider.")
+    provider: Series[str] = pa.Field(isin=PROVIDER_CHOICES, description="Cloud provider.")
     n_base: Series[pd.Int64Dtype] = _count("Respondents in the group with at least one answer of this kind.")
     n_respondents: Series[pd.Int64Dtype] = _count("Of those, respondents who named the provider.")
     share: Series[float] = _share("n_respondents / n_base (preferred shares sum to 1 per group).")
@@ -122,9 +119,9 @@ class CloudSplitFrame(_Frame):
 
 
 class ParityMatrixFrame(_Frame):
-    category_id: Series[Text] = pa.Field(description="Service category id (vm, storage ...).")
-    category_name: Series[Text] = pa.Field(description="Category name in the chosen language.")
-    provider: Series[Text] = pa.Field(isin=["AWS", "GCP", "Azure"], description="Cloud provider.")
+    category_id: Series[str] = pa.Field(description="Service category id (vm, storage ...).")
+    category_name: Series[str] = pa.Field(description="Category name in the chosen language.")
+    provider: Series[str] = pa.Field(isin=["AWS", "GCP", "Azure"], description="Cloud provider.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents who answered at least one of the provider's skills in the category.")
     n_proficient: Series[pd.Int64Dtype] = _count("Of those, respondents at or above the threshold in at least one of them.")
     coverage: Series[float] = _share("n_proficient / n_answered.")
@@ -133,11 +130,11 @@ class ParityMatrixFrame(_Frame):
 
 class AreaTrendFrame(_Frame):
     wave_id: Series[int] = pa.Field(description="Wave id.")
-    wave_label: Series[Text] = pa.Field(description="Wave label.")
+    wave_label: Series[str] = pa.Field(description="Wave label.")
     seq: Series[int] = pa.Field(ge=1, description="Position in survey order.")
-    population: Series[Text] = pa.Field(isin=["all", "cohort"], description="all respondents, or the cohort present in this and the previous wave.")
-    area_id: Series[Text] = pa.Field(description="Area id.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
+    population: Series[str] = pa.Field(isin=["all", "cohort"], description="all respondents, or the cohort present in this and the previous wave.")
+    area_id: Series[str] = pa.Field(description="Area id.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
     n_answered: Series[pd.Int64Dtype] = _count("Respondents who answered the area in this wave.")
     coverage: Series[float] = _share("Area coverage in this wave.")
     prev_n_answered: Series[pd.Int64Dtype] = _count("Same, in the previous wave (for the cohort: the same people).")
@@ -147,10 +144,10 @@ class AreaTrendFrame(_Frame):
 
 
 class MoversFrame(_Frame):
-    skill_id: Series[Text] = pa.Field(description="Skill id.")
-    skill_name: Series[Text] = pa.Field(description="Skill name in the chosen language.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
-    direction: Series[Text] = pa.Field(isin=["riser", "faller"], description="riser: coverage went up since the previous wave.")
+    skill_id: Series[str] = pa.Field(description="Skill id.")
+    skill_name: Series[str] = pa.Field(description="Skill name in the chosen language.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
+    direction: Series[str] = pa.Field(isin=["riser", "faller"], description="riser: coverage went up since the previous wave.")
     prev_coverage: Series[float] = _share("Skill coverage in the previous wave.")
     coverage: Series[float] = _share("Skill coverage in the selected wave.")
     delta: Series[float] = pa.Field(ge=-1, le=1, description="coverage - prev_coverage.")
@@ -160,7 +157,7 @@ class MoversFrame(_Frame):
 
 class RespondentTrendFrame(_Frame):
     wave_id: Series[int] = pa.Field(description="Wave id.")
-    wave_label: Series[Text] = pa.Field(description="Wave label.")
+    wave_label: Series[str] = pa.Field(description="Wave label.")
     seq: Series[int] = pa.Field(ge=1, description="Position in survey order.")
     n_respondents: Series[pd.Int64Dtype] = _count("Respondents in the selection.")
     headcount: Series[pd.Int64Dtype] = _count("Invited headcount for the selection (data/headcount.yaml), if known.")
@@ -170,8 +167,8 @@ class RespondentTrendFrame(_Frame):
 
 class HeadlineFrame(_Frame):
     wave_id: Series[int] = pa.Field(description="The selected wave.")
-    wave_label: Series[Text] = pa.Field(description="Its label.")
-    prev_wave_label: Series[Text] = pa.Field(nullable=True, description="The previous wave's label, if any.")
+    wave_label: Series[str] = pa.Field(description="Its label.")
+    prev_wave_label: Series[str] = pa.Field(nullable=True, description="The previous wave's label, if any.")
     n_respondents: Series[pd.Int64Dtype] = _count("Respondents in the selection (hidden under k).")
     response_rate: Series[float] = pa.Field(nullable=True, ge=0, description="n_respondents / invited headcount, if known.")
     coverage_index: Series[float] = _share("Org coverage index: mean area coverage over the areas shown.")
@@ -182,8 +179,8 @@ class HeadlineFrame(_Frame):
 
 
 class SelectionFrame(_Frame):
-    status: Series[Text] = pa.Field(isin=["no_data", "no_wave", "empty", "too_small", "ok"], description="no_data: no waves loaded; no_wave: the chosen wave is gone; empty: nobody matches; too_small: fewer than k match; ok.")
+    status: Series[str] = pa.Field(isin=["no_data", "no_wave", "empty", "too_small", "ok"], description="no_data: no waves loaded; no_wave: the chosen wave is gone; empty: nobody matches; too_small: fewer than k match; ok.")
     wave_id: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="The selected wave, if any.")
-    wave_label: Series[Text] = pa.Field(nullable=True, description="Its label.")
+    wave_label: Series[str] = pa.Field(nullable=True, description="Its label.")
     n_respondents: Series[pd.Int64Dtype] = _count("Respondents matching the filters in that wave (hidden when too_small).")
     k: Series[int] = pa.Field(ge=1, description="The minimum group size in force.")
