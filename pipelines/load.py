@@ -92,7 +92,6 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         con.execute("""
             INSERT INTO respondents SELECT ?, respondent_id, ?, team, role, location, submitted_at FROM _keep
         """, [wave_id, ingestion_id])
-        _check_one_row_per_person(con, wave_id)
         for table, cols in (("answers", "k.respondent_id, f.skill_id, f.level"),
                             ("cloud_preferences", "k.respondent_id, f.provider, f.kind"),
                             ("learning_interests", "k.respondent_id, f.skill_id")):
@@ -113,20 +112,6 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         rollback(con)
         raise
     return ingestion_id, wave_id, superseded
-
-
-def _check_one_row_per_person(con, wave_id: int) -> None:
-    """The wave holds each person once (the key migration 005 dropped, checked here instead). The
-    steps above keep it so; a load that breaks it anyway is refused whole, nothing written.
-    Two loads at once can't both pass it unseen: the lock file serialises local writers, and on a
-    shared md: database both rewrite the taxonomy tables and agg_meta, so DuckDB aborts the second
-    COMMIT (a review saw it as a key conflict on skills). That second guard is incidental to the
-    sync and the refresh: revisit this if they stop writing those tables on every load."""
-    twice = con.execute("SELECT count(*) - count(DISTINCT respondent_id) FROM respondents WHERE wave_id = ?",
-                        [wave_id]).fetchall()[0][0]
-    if twice:
-        raise RuntimeError(f"{twice} respondent(s) would be in this wave twice; the load is refused "
-                           "(please report this: the loader should have kept only their latest submission)")
 
 
 def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int, actor: str | None = None) -> bool:
