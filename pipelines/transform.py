@@ -127,7 +127,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     offered = _offered_picks(con, profile, colmap, lookup)
     _check_skills_known(mapping, offered, known_skills)
     long_sql = _long_layout(con, profile, *long_columns, lookup, problems) if long_columns else ""
-    answers = _answers(con, known_skills, long_sql)
+    answers = _answers(con, known_skills, long_sql, _one_answer_per_skill(profile, mapping, offered))
     cloud = con.execute("""
         SELECT DISTINCT _row, target AS provider, cloud_kind AS kind FROM mapped WHERE kind = 'cloud'
     """).df()
@@ -256,27 +256,42 @@ def _check_skills_known(mapping: pd.DataFrame, offered: list[tuple[int, str]], k
 # Ratings and picks -> one level per respondent x skill (the highest when several say so). A
 # multi-select answered at all covers every skill it offers: unpicked ones are level 0.
 _ANSWERS_SQL = """
-    SELECT _row, target::skill_t AS skill_id, max(level)::TINYINT AS level FROM (
-        SELECT _row, target, level FROM mapped WHERE kind = 'rating' AND error IS NULL
+    SELECT _row, skill_id, max(level)::TINYINT AS level FROM (
+        SELECT _row, target::skill_t AS skill_id, level FROM mapped WHERE kind = 'rating' AND error IS NULL
         UNION ALL
-        SELECT a._row, o.target, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
+        SELECT a._row, o.target::skill_t, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
         FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked') a
         JOIN picks_offered o USING (q)
         LEFT JOIN (SELECT DISTINCT _row, q, target, level FROM mapped WHERE kind = 'picked') p
                ON p._row = a._row AND p.q = a.q AND p.target = o.target
         UNION ALL  -- picks outside the offered options (write-ins naming a skill): the picker's only
-        SELECT _row, target, level FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
+        SELECT _row, target::skill_t, level FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
         {long}
-    ) GROUP BY _row, target
+    ) GROUP BY _row, skill_id
+"""
+# A grid with one column per skill and one answer per cell names each (row, skill) once, so it
+# needs no GROUP BY (which, at 6 M cells, costs more than all the rest of the transform).
+_GRID_ANSWERS_SQL = """
+    SELECT _row, target::skill_t AS skill_id, level::TINYINT AS level FROM mapped WHERE kind = 'rating' AND error IS NULL
 """
 
 
-def _answers(con, known_skills: set[str], long_sql: str) -> pd.DataFrame:
+def _answers(con, known_skills: set[str], long_sql: str, one_per_cell: bool) -> pd.DataFrame:
     """_row, skill_id, level: one row per respondent and skill."""
     # An ENUM comes back to pandas as a categorical: millions of answers, a few dozen skill names.
     con.register("_skill_ids", pd.DataFrame({"s": sorted(known_skills)}))
     con.execute("CREATE TYPE skill_t AS ENUM (SELECT s FROM _skill_ids)")
-    return con.sql(_ANSWERS_SQL.format(long=long_sql)).to_arrow_table().to_pandas()  # faster than .df()
+    sql = _GRID_ANSWERS_SQL if one_per_cell else _ANSWERS_SQL.format(long=long_sql)
+    return con.sql(sql).to_arrow_table().to_pandas()  # faster than .df()
+
+
+def _one_answer_per_skill(profile: Profile, mapping: pd.DataFrame, offered: list) -> bool:
+    """True for a wide grid whose skills are each rated by one column, one rating per cell, with
+    no multi-select: no (row, skill) can come twice."""
+    ratings = mapping.loc[mapping["kind"] == "rating", ["key", "target"]].drop_duplicates()
+    return (profile.layout == "wide" and not offered and not (mapping["kind"] == "picked").any()
+            and not ratings["target"].duplicated().any()
+            and not any(q.separator for q in profile.questions if q.kind == "rating"))
 
 
 def _skill_columns(mapping: pd.DataFrame, keys: list[str]) -> dict[str, str]:
@@ -377,7 +392,7 @@ def _long_layout(con, profile, skill_col: Column, level_col: Column, lookup, pro
         "SELECT _row, CASE WHEN skill IS NULL THEN ? ELSE ? END AS column_name, "
         "CASE WHEN skill IS NULL THEN s ELSE l END AS value, error AS reason FROM long_cells WHERE error IS NOT NULL",
         [skill_col.code, level_col.code]).df())
-    return "UNION ALL SELECT _row, skill, level FROM long_cells WHERE error IS NULL"
+    return "UNION ALL SELECT _row, skill::skill_t, level FROM long_cells WHERE error IS NULL"
 
 
 def parse_timestamps(texts: pd.Series, fmt: str | None, era: str) -> pd.Series:
