@@ -5,10 +5,16 @@ or delete, so readers never see base tables and aggregates out of step. Passing 
 rebuilds only those waves (plus the cohort rows of the waves that follow them), which is what
 keeps a load cheap when the answers table is large; without it everything is rebuilt.
 
-Every count reads the answers of the waves involved only (filtered by a constant wave list, so
-DuckDB skips other waves' row groups), and groups on small integer cell numbers rather than on
-team, role and location strings. The counts rely on the contract: one answers row per person and
-skill, with a level of 0-4.
+How it stays fast (the plain version joined millions of answers rows to people, and built a
+temp table of every person's best level per area and per service cell):
+- The answers of the waves involved (filtered by a constant wave list, so other waves' row groups
+  are skipped) are read once, in one GROUP BY per person, into a few BIGINT bit sets
+  (_level_bits). Each skill answered, each area and each service cell has a 5-bit slot there
+  holding a level as a "thermometer" (level 2 sets bits 0-2), so OR-ing a person's answers
+  leaves their level per skill and their best level per area and service cell.
+- Counts per cell are then sums over those ~100k rows per wave (_PackedCounts), on integer cell
+  numbers, rather than joins and GROUP BYs over the answers rows.
+The counts rely on the contract: one answers row per person and skill, with a level of 0-4.
 
 Rollups (migration 004): each aggregate table has a ``<table>_rollup`` twin with the same sums
 at coarser grains, tagged in ``grain``: 'total' (team, role and location summed away, NULL) or
@@ -27,12 +33,9 @@ from pipelines.db import writer
 from pipelines.transactions import rollback
 
 NOT_GIVEN = "(not given)"
-_TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_best_area",
-         "_agg_best_category")
-# A population's people joined to their rows in a base table, for the source waves bound as the parameter.
-_PEOPLE_JOIN = ("FROM _agg_pop p JOIN {table} t ON t.wave_id = p.source_wave_id AND t.respondent_id = p.respondent_id "
-                "AND list_contains(?::INTEGER[], t.wave_id)")
-_LEVELS = ", ".join(f"count(*) FILTER (WHERE level = {n}) AS n_l{n}" for n in range(5))
+_TEMP = ("_agg_target", "_agg_order", "_agg_cohort_waves", "_agg_cells", "_agg_pop", "_agg_slots",
+         "_agg_slot_bits", "_agg_person_bits", "_agg_cell_counts")
+SLOTS_PER_WORD = 12  # 5 level bits per slot: 60 of a BIGINT's 63 usable bits
 PEOPLE = ("team", "role", "location")
 # Aggregate table -> its columns other than the people columns and the counts.
 ROLLUP_KEYS = {
@@ -61,7 +64,8 @@ def refresh(con: duckdb.DuckDBPyConnection, wave_ids: Iterable[int] | None = Non
         _wave_order(con, full=wave_ids is None)
         _populations(con)
         _delete_stale(con)
-        _insert_all(con)
+        words = _level_bits(con, _waves(con, "SELECT DISTINCT source_wave_id FROM _agg_pop"))
+        _insert_all(con, words)
         fill_rollups(con, _waves(con, "SELECT wave_id FROM _agg_target"),
                      _waves(con, "SELECT wave_id FROM _agg_cohort_waves"))
         _stamp(con)
@@ -163,8 +167,7 @@ def _populations(con) -> None:
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _agg_pop AS
-        SELECT row_number() OVER () AS person, c.cell, p.population = 'all' AS is_all, p.source_wave_id,
-               p.respondent_id
+        SELECT c.cell, p.population = 'all' AS is_all, p.source_wave_id, p.respondent_id
         FROM _agg_people p JOIN _agg_cells c USING (population, wave_id, team, role, location)
     """)
     con.execute("DROP TABLE _agg_people")
@@ -219,86 +222,165 @@ def fill_rollups(con, target: list[int] | None = None, cohort: list[int] | None 
         """, params)
 
 
-def _insert_all(con) -> None:
+def _level_bits(con, source: list[int]) -> int:
+    """_agg_person_bits: each person's level bits in each source wave; returns the number of words.
+
+    _agg_slots numbers the skills answered in those waves, their areas and their service cells;
+    slot s owns bits 5*(s % 12) .. +4 of word w{s // 12}. _agg_slot_bits: per skill and level,
+    the bits an answer sets: bits 0..level (a "thermometer") of the skill's slot and of its area's
+    and service cells' slots. OR-ing a person's answers keeps the highest level in each slot.
+    """
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _agg_slots AS
+        WITH used AS (SELECT DISTINCT skill_id FROM answers WHERE list_contains(?::INTEGER[], wave_id)),
+        keys AS (
+            SELECT 'skill' AS kind, skill_id AS key, NULL::VARCHAR AS provider FROM used
+            UNION ALL
+            SELECT DISTINCT 'area', s.area_id, NULL FROM used JOIN skills s USING (skill_id)
+            UNION ALL
+            SELECT DISTINCT 'category', k.category_id, k.provider FROM used JOIN service_categories k USING (skill_id)
+        )
+        SELECT (row_number() OVER () - 1)::INTEGER AS slot, * FROM keys
+    """, [source])
+    n_slots = con.execute("SELECT count(*) FROM _agg_slots").fetchone()[0]
+    words = -(-n_slots // SLOTS_PER_WORD)
+    if not words:
+        return 0
+    slot_cols = ", ".join(
+        f"bit_or(CASE WHEN slot // {SLOTS_PER_WORD} = {w} THEN 1::BIGINT << (5 * (slot % {SLOTS_PER_WORD})) "
+        f"ELSE 0 END) * thermometer AS w{w}" for w in range(words))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _agg_slot_bits AS
+        WITH member AS (
+            SELECT key AS skill_id, slot FROM _agg_slots WHERE kind = 'skill'
+            UNION ALL
+            SELECT s.skill_id, t.slot FROM _agg_slots t JOIN skills s ON t.kind = 'area' AND s.area_id = t.key
+            UNION ALL
+            SELECT k.skill_id, t.slot FROM _agg_slots t JOIN service_categories k
+                ON t.kind = 'category' AND k.category_id = t.key AND k.provider = t.provider
+        )
+        SELECT skill_id, level::TINYINT AS level, {slot_cols}
+        FROM member CROSS JOIN (SELECT range AS level, (2::BIGINT << range) - 1 AS thermometer FROM range(5))
+        GROUP BY skill_id, level, thermometer
+    """)
+    # One GROUP BY per wave: grouping on respondent_id alone is about twice as fast as on
+    # (wave_id, respondent_id).
+    person_cols = ", ".join(f"bit_or(b.w{w}) AS w{w}" for w in range(words))
+    per_wave = " UNION ALL ".join(
+        f"SELECT ?::INTEGER AS wave_id, a.respondent_id, {person_cols} "
+        "FROM answers a JOIN _agg_slot_bits b USING (skill_id, level) WHERE a.wave_id = ? GROUP BY a.respondent_id"
+        for _ in source)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _agg_person_bits AS {per_wave}",
+                [w for wave in source for w in (wave, wave)])
+    return words
+
+
+# Counting: a slot's 5 bits times `spread` put bit j at bit width*j (copies of the slot width-1
+# bits apart, so nothing carries); masking with `fields` keeps those, and one sum then counts all
+# five bits at once, in fields of `width` bits. c_j, the count of bit j, is the number of people
+# whose (best) level there is >= j, so n_lj = c_j - c_(j+1). 12-bit fields fit a BIGINT and hold
+# counts up to 4095, plenty for a real cell; a bigger cell switches to 25-bit fields in a HUGEINT.
+class _PackedCounts:
+    """SQL snippets for counting 5-bit slot values by summing them in packed form."""
+
+    def __init__(self, con):
+        biggest = con.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM _agg_pop GROUP BY cell)").fetchone()[0]
+        self.width, self.type = (12, "BIGINT") if (biggest or 0) < 1 << 12 else (25, "HUGEINT")
+
+    def packed(self, bits: str) -> str:
+        """The summable form of a 5-bit slot value."""
+        spread = sum(1 << ((self.width - 1) * i) for i in range(5))
+        fields = sum(1 << (self.width * j) for j in range(5))
+        return f"(({bits})::{self.type} * {spread}) & {fields}"
+
+    def levels(self, packed: str) -> str:
+        """n_l0 .. n_l4 from a sum of packed values."""
+        c = [f"(({packed} >> {self.width * j}) & {(1 << self.width) - 1})::BIGINT" for j in range(5)] + ["0"]
+        return ", ".join(f"{c[j]} - {c[j + 1]} AS n_l{j}" for j in range(5))
+
+    def answered(self, packed: str) -> str:
+        """c_0: people with any level there."""
+        return f"(({packed}) & {(1 << self.width) - 1})::BIGINT"
+
+
+def _slot_bits(slot: int) -> str:
+    """A person's 5 bits of one slot (m: _agg_person_bits)."""
+    return f"(m.w{slot // SLOTS_PER_WORD} >> {5 * (slot % SLOTS_PER_WORD)}) & 31"
+
+
+def _cell_counts(con, fields: _PackedCounts) -> None:
+    """_agg_cell_counts: per cell and slot, n (people with a level there) and n_l0..n_l4."""
+    n_slots = con.execute("SELECT count(*) FROM _agg_slots").fetchone()[0]
+    sums = ", ".join(f'sum({fields.packed(_slot_bits(s))}) AS "{s}"' for s in range(n_slots))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _agg_cell_counts AS
+        SELECT cell, slot::INTEGER AS slot, {fields.answered('packed')} AS n, {fields.levels('packed')}
+        FROM (UNPIVOT (SELECT p.cell, {sums}
+                       FROM _agg_pop p
+                       JOIN _agg_person_bits m ON m.wave_id = p.source_wave_id AND m.respondent_id = p.respondent_id
+                       GROUP BY p.cell)
+              ON COLUMNS(* EXCLUDE (cell)) INTO NAME slot VALUE packed)
+        WHERE packed <> 0
+    """)
+
+
+def _insert_all(con, words: int) -> None:
     cells = "c.population, c.wave_id, c.team, c.role, c.location"
-    source = _waves(con, "SELECT DISTINCT source_wave_id FROM _agg_pop")
     con.execute(f"""
         INSERT INTO agg_respondents
         SELECT {cells}, x.n FROM (SELECT cell, count(*) AS n FROM _agg_pop GROUP BY cell) x JOIN _agg_cells c USING (cell)
     """)
-    # One answers row per person and skill is the contract (the ingest keeps the highest level),
-    # so people are counted without de-duplicating the answers first.
-    con.execute(f"""
-        INSERT INTO agg_skill_levels
-        SELECT {cells}, x.skill_id, x.n, x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
-        FROM (SELECT p.cell, t.skill_id, count(*) AS n, {_LEVELS}
-              {_PEOPLE_JOIN.format(table='answers')} GROUP BY p.cell, t.skill_id) x
-        JOIN _agg_cells c USING (cell)
-    """, [source])
-    # Best level per person and area (or service cell), once per source wave, then counted per
-    # cell for every population the person is in.
-    _best_levels(con, "_agg_best_area", "s.area_id", "JOIN skills s ON s.skill_id = a.skill_id", source)
-    con.execute(f"""
-        INSERT INTO agg_area_levels
-        SELECT {cells}, x.area_id, x.n, x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
-        FROM (SELECT p.cell, t.area_id, count(*) AS n, {_LEVELS}
-              {_PEOPLE_JOIN.format(table='_agg_best_area')} GROUP BY p.cell, t.area_id) x
-        JOIN _agg_cells c USING (cell)
-    """, [source])
+    fields = _PackedCounts(con)
+    if words:
+        _cell_counts(con, fields)
+        counts = "x.n, x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4"
+        from_slots = "FROM _agg_cell_counts x JOIN _agg_slots s USING (slot) JOIN _agg_cells c USING (cell)"
+        con.execute(f"INSERT INTO agg_skill_levels SELECT {cells}, s.key, {counts} {from_slots} "
+                    "WHERE s.kind = 'skill'")
+        con.execute(f"INSERT INTO agg_area_levels SELECT {cells}, s.key, {counts} {from_slots} "
+                    "WHERE s.kind = 'area'")
+        con.execute(f"INSERT INTO agg_category_levels SELECT c.wave_id, c.team, c.role, c.location, s.key, "
+                    f"s.provider, {counts} {from_slots} WHERE s.kind = 'category' AND c.population = 'all'")
     all_waves = _waves(con, "SELECT DISTINCT source_wave_id FROM _agg_pop WHERE is_all")
-    _best_levels(con, "_agg_best_category", "k.category_id, k.provider",
-                 "JOIN service_categories k ON k.skill_id = a.skill_id", all_waves)
+    _insert_interests(con, words, fields, all_waves)
+    people = ("FROM _agg_pop p JOIN cloud_preferences t ON t.wave_id = p.source_wave_id "
+              "AND t.respondent_id = p.respondent_id WHERE p.is_all AND list_contains(?::INTEGER[], t.wave_id)")
     con.execute(f"""
-        INSERT INTO agg_category_levels
-        SELECT c.wave_id, c.team, c.role, c.location, x.category_id, x.provider, x.n,
-               x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
-        FROM (SELECT p.cell, t.category_id, t.provider, count(*) AS n, {_LEVELS}
-              {_PEOPLE_JOIN.format(table='_agg_best_category')} WHERE p.is_all GROUP BY ALL) x
+        INSERT INTO agg_cloud
+        SELECT c.wave_id, c.team, c.role, c.location, x.kind, x.provider, x.n
+        FROM (SELECT p.cell, t.kind, t.provider, count(DISTINCT p.respondent_id) AS n {people} GROUP BY ALL) x
         JOIN _agg_cells c USING (cell)
     """, [all_waves])
-    _insert_interests(con, all_waves)
-    _insert_cloud(con, all_waves)
-
-
-def _best_levels(con, name: str, keys: str, join: str, waves: list[int]) -> None:
-    """Temp table ``name``: (wave_id, respondent_id, keys..., level) = the person's best level
-    over the answers joined to ``keys``, in ``waves``."""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {name} AS
-        SELECT a.wave_id, a.respondent_id, {keys}, max(a.level) AS level
-        FROM answers a {join}
-        WHERE list_contains(?::INTEGER[], a.wave_id)
-        GROUP BY ALL
-    """, [waves])
+        INSERT INTO agg_cloud_base
+        SELECT c.wave_id, c.team, c.role, c.location, x.kind, x.n
+        FROM (SELECT p.cell, t.kind, count(DISTINCT p.respondent_id) AS n {people} GROUP BY ALL) x
+        JOIN _agg_cells c USING (cell)
+    """, [all_waves])
 
 
-def _insert_interests(con, all_waves: list[int]) -> None:
-    """Who wants to learn a skill, by their current level of it."""
+def _insert_interests(con, words: int, fields: _PackedCounts, all_waves: list[int]) -> None:
+    """Who wants to learn a skill, by their current level of it (the top of its thermometer)."""
+    if words:
+        word = " ".join(f"WHEN {w} THEN m.w{w}" for w in range(words))
+        bits = f"coalesce(((CASE s.slot // {SLOTS_PER_WORD} {word} END) >> (5 * (s.slot % {SLOTS_PER_WORD}))) & 31, 0)"
+        joins = ("LEFT JOIN _agg_person_bits m ON m.wave_id = i.wave_id AND m.respondent_id = i.respondent_id "
+                 "LEFT JOIN _agg_slots s ON s.kind = 'skill' AND s.key = i.skill_id")
+    else:  # no answers at all in these waves
+        bits, joins = "0", ""
     con.execute(f"""
         INSERT INTO agg_interest_levels
-        SELECT c.wave_id, c.team, c.role, c.location, x.skill_id, x.n, x.n_unanswered,
-               x.n_l0, x.n_l1, x.n_l2, x.n_l3, x.n_l4
-        FROM (SELECT cell, skill_id, count(*) AS n, count(*) FILTER (WHERE level IS NULL) AS n_unanswered, {_LEVELS}
-              FROM (SELECT p.person, any_value(p.cell) AS cell, t.skill_id, max(a.level) AS level
-                    {_PEOPLE_JOIN.format(table='learning_interests')}
-                    LEFT JOIN answers a ON a.wave_id = t.wave_id AND a.respondent_id = t.respondent_id
-                                       AND a.skill_id = t.skill_id AND list_contains(?::INTEGER[], a.wave_id)
-                    WHERE p.is_all GROUP BY p.person, t.skill_id)
-              GROUP BY cell, skill_id) x
+        SELECT c.wave_id, c.team, c.role, c.location, x.skill_id, x.n, x.n - {fields.answered('x.packed')},
+               {fields.levels('x.packed')}
+        FROM (SELECT i.cell, i.skill_id, count(*) AS n, sum({fields.packed(bits)}) AS packed
+              FROM (SELECT DISTINCT p.cell, t.wave_id, t.respondent_id, t.skill_id
+                    FROM _agg_pop p JOIN learning_interests t
+                      ON t.wave_id = p.source_wave_id AND t.respondent_id = p.respondent_id
+                    WHERE p.is_all AND list_contains(?::INTEGER[], t.wave_id)) i
+              {joins}
+              GROUP BY i.cell, i.skill_id) x
         JOIN _agg_cells c USING (cell)
-    """, [all_waves, all_waves])
-
-
-def _insert_cloud(con, all_waves: list[int]) -> None:
-    """Respondents per cloud provider and kind, and per kind (the shares' denominators)."""
-    for table, keys in (("agg_cloud", "x.kind, x.provider"), ("agg_cloud_base", "x.kind")):
-        con.execute(f"""
-            INSERT INTO {table}
-            SELECT c.wave_id, c.team, c.role, c.location, {keys}, x.n
-            FROM (SELECT p.cell, {keys.replace('x.', 't.')}, count(DISTINCT p.person) AS n
-                  {_PEOPLE_JOIN.format(table='cloud_preferences')} WHERE p.is_all GROUP BY ALL) x
-            JOIN _agg_cells c USING (cell)
-        """, [all_waves])
+    """, [all_waves])
 
 
 def _stamp(con) -> None:
