@@ -1,5 +1,5 @@
--- respondents gets its PRIMARY KEY (wave_id, respondent_id) back: the database itself keeps one
--- row per respondent and wave. (Migration 005 had dropped it to save 0.15 s of a load.)
+-- respondents gets its PRIMARY KEY (wave_id, respondent_id) back, so the database itself keeps
+-- one row per respondent and wave; the key costs a load under 5% (docs/benchmarks.md).
 -- DuckDB can't add a primary key in place, so the table is rebuilt (same columns and order).
 CREATE TABLE respondents_006 (
     wave_id       INTEGER NOT NULL,
