@@ -71,7 +71,8 @@ def _area(area: pd.Series, pairs: pd.DataFrame) -> dict:
     for h in HORIZONS:
         row.update({f"forecast_{h}": np.nan, f"low_{h}": np.nan, f"high_{h}": np.nan})
     if pd.isna(p):
-        return {**row, "outlook": "hidden" if area["suppressed"] else "no_pace"}
+        # Nobody counted (the filters hold no whole reporting group) is hidden too, not "no pace".
+        return {**row, "outlook": "hidden" if area["suppressed"] or not n or pd.isna(n) else "no_pace"}
     if len(pairs):
         pace = float(pairs["delta"].mean())
         se_pace = math.sqrt(sum(_var(c, m) + _var(q, k) for c, m, q, k in zip(

@@ -61,7 +61,9 @@ def beside_reference(db: str, f: Filters, s: Settings, kind: str, population: st
                           "reference_share": ref["share"].to_numpy(), "reference_base": ref["base"].to_numpy()})
     frame = right.merge(org, on="key", how="left")
     frame["name"] = frame["name"].fillna(frame["answer"])
-    frame["suppressed"] = frame["suppressed"].fillna(False).astype(bool)
+    # A figure the org's filters count nobody for (no whole reporting group inside them) is hidden too.
+    counted_nobody = frame["org_share"].isna() & frame["key"].isin(org["key"])
+    frame["suppressed"] = frame["suppressed"].fillna(False).astype(bool) | counted_nobody
     return BesideReferenceFrame.validate(frame[list(BesideReferenceFrame.to_schema().columns)])
 
 

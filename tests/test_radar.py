@@ -78,16 +78,20 @@ def test_ring_rule_edges():
 
 
 def test_a_small_selection_places_nothing(dashboard_db):
-    radar = tech_radar(dashboard_db, Filters(roles=("Manager",)), Settings(), RULES)  # p01 and d01
-    assert len(radar) == 7 and radar["ring"].isna().all() and radar["suppressed"].all()
-    assert radar["coverage"].isna().all() and radar["n_answered"].isna().all()
+    # p01 and d01, the two managers, sit in reporting groups with other roles (docs/privacy.md): no
+    # whole group lies inside this selection, so it counts nobody and no blip is placed.
+    radar = tech_radar(dashboard_db, Filters(roles=("Manager",)), Settings(), RULES)
+    assert len(radar) == 7 and radar["ring"].isna().all()
+    assert radar["coverage"].isna().all() and (radar["n_answered"].fillna(0) == 0).all()
 
 
 def test_team_filter(dashboard_db):
-    # Platform, wave 2: terraform p01(4) p02 p03 p04 p05 p07 p11 at 3+ = 7 of 12; wave 1 4 of 7 (p01 p02 p03 p07).
+    # Platform counts its whole reporting groups only (docs/privacy.md): Engineer x Tokyo, 10 people in
+    # wave 2 (p02-p07, p09-p12) and 6 in wave 1 (p02-p07); p01 (Manager) and p08 (Remote) are in "Other".
+    # Terraform at 3+: wave 2 p02 p03 p04 p05 p07 p11 = 6 of 10; wave 1 p02 p03 p07 = 3 of 6.
     radar = tech_radar(dashboard_db, Filters(teams=("Platform",)), Settings(), RULES).set_index("skill_id")
-    assert radar.loc["terraform", "coverage"] == pytest.approx(7 / 12)
-    assert radar.loc["terraform", "prev_coverage"] == pytest.approx(4 / 7)
+    assert radar.loc["terraform", "coverage"] == pytest.approx(6 / 10)
+    assert radar.loc["terraform", "prev_coverage"] == pytest.approx(3 / 6)
     assert radar.loc["terraform", "ring"] == "Adopt"
 
 
@@ -161,5 +165,5 @@ def test_radar_page(app_test):
     assert blips.loc["Terraform", "ring"] == "Adopt" and blips.loc["Terraform", "movement"] == "in"
     assert any("1 skill is not placed" in c.value for c in at.caption)
     at.sidebar.multiselect(key="f_role").select("Manager").run()
-    assert any("Fewer than 5 people" in w.value for w in at.warning)
+    assert any("No reporting group lies wholly inside these filters" in i.value for i in at.info)
     assert not any("<svg" in m.value for m in at.markdown)
