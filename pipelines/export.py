@@ -25,6 +25,7 @@ Privacy (docs/privacy.md, Export): the export is row-level, so
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ SUPPRESSED = "(suppressed)"
 ATTRIBUTES = ("team", "role", "location")
 PER_PERSON = {"answers": "skill_id, level", "cloud_preferences": "provider, kind", "learning_interests": "skill_id"}
 DIMENSIONS = ("waves", "skill_areas", "skills", "service_categories")
+SCHEMA_FILE = "_schema.json"
 
 
 def _min_group_size() -> int:
@@ -97,12 +99,13 @@ def _update(con: duckdb.DuckDBPyConnection, sql: str, k: int | None = None) -> i
 
 def export_parquet(out_dir: str | Path, db: str | None = None, k: int | None = None,
                    linked: bool = False) -> dict[str, int]:
-    """Write the model to `out_dir`; returns rows written per table."""
+    """Write the model to `out_dir`, with `_schema.json` describing it; returns rows written per table."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     k = _min_group_size() if k is None else k
     con = connect(settings.db_path(db), read_only=True)
     counts = {}
+    tables = {}
     try:
         # COPY targets can't be bound parameters; the paths are ours (out_dir/<fixed table name>).
         def copy(select: str, target: Path, partitioned: bool, params=None) -> None:
@@ -110,6 +113,7 @@ def export_parquet(out_dir: str | Path, db: str | None = None, k: int | None = N
             quoted = str(target).replace("'", "''")
             con.execute(f"COPY ({select}) TO '{quoted}' ({options})", params).fetchall()
             counts[target.stem] = con.execute(f"SELECT count(*) FROM ({select})", params).fetchall()[0][0]
+            tables[target.stem] = {**_layout(con, select, target.name, partitioned, params), "rows": counts[target.stem]}
 
         for table in DIMENSIONS:
             copy(f"SELECT * FROM {table}", out / f"{table}.parquet", False)
@@ -132,7 +136,19 @@ def export_parquet(out_dir: str | Path, db: str | None = None, k: int | None = N
              "status FROM ingestions ORDER BY ingestion_id", out / "ingestions", True)
     finally:
         con.close()
+    schema = {"format": "parquet", "k": k, "linked": linked, "suppressed_value": SUPPRESSED, "tables": tables}
+    (out / SCHEMA_FILE).write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     return counts
+
+
+def _layout(con: duckdb.DuckDBPyConnection, select: str, name: str, partitioned: bool, params) -> dict:
+    """One table's entry in _schema.json: where its files are and its columns' DuckDB types, in
+    order. A partitioned table's wave_id is in the folder names (hive style), not in the files; a
+    partitioned table without rows has no files at all, only this entry."""
+    columns = {c: t for c, t, *_ in con.execute(f"DESCRIBE ({select})", params).fetchall()}
+    if not partitioned:
+        return {"files": name, "partitioned_by": [], "columns": columns}
+    return {"files": f"{name}/wave_id=*/*.parquet", "partitioned_by": ["wave_id"], "columns": columns}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@ a person across waves, re-identifies a generalised row from another wave, single
 its timestamp, or names a file or a member of staff."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -10,7 +11,7 @@ import pytest
 
 from pipelines import db as dbmod
 from pipelines import taxonomy
-from pipelines.export import SUPPRESSED, export_parquet, main
+from pipelines.export import SCHEMA_FILE, SUPPRESSED, export_parquet, main
 
 S = SUPPRESSED
 K = 5
@@ -56,6 +57,30 @@ def test_export_partitions_by_wave_and_keeps_every_row(small_db, tmp_path):
                         f"JOIN read_parquet('{out}/respondents/*/*.parquet', hive_partitioning=true) r "
                         "USING (wave_id, respondent_id)").fetchall()[0][0]
     assert joined == 14
+
+
+def test_schema_file_describes_every_table_as_its_files_read_back(small_db, tmp_path):
+    """_schema.json (for Spark / BigQuery / DuckDB users) names each table's files, partitioning and
+    column types; DuckDB reading the files themselves must find exactly those."""
+    out = tmp_path / "pq"
+    counts = export_parquet(out, small_db, k=K)
+    schema = json.loads((out / SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert (schema["k"], schema["linked"], schema["suppressed_value"]) == (K, False, SUPPRESSED)
+    assert set(schema["tables"]) == set(counts)
+    for name, table in schema["tables"].items():
+        files = list(out.glob(table["files"]))
+        assert table["rows"] == counts[name]
+        if not files:  # DuckDB writes no partition for a table without rows (here: no cloud answers)
+            assert table["rows"] == 0 and table["partitioned_by"], name
+            continue
+        hive = ", hive_partitioning=true, hive_types={'wave_id': INTEGER}" if table["partitioned_by"] else ""
+        read = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{out}/{table['files']}'{hive})").fetchall()
+        assert sorted((c, t) for c, t, *_ in read) == sorted(table["columns"].items()), name
+        if table["partitioned_by"] == ["wave_id"]:  # the partition column is in the folder names only
+            first = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{files[0]}', hive_partitioning=false)").fetchall()
+            assert "wave_id" not in [c for c, *_ in first] and files[0].parent.name.startswith("wave_id=")
+    assert schema["tables"]["answers"]["columns"] == {"wave_id": "INTEGER", "respondent_id": "VARCHAR",
+                                                     "skill_id": "VARCHAR", "level": "TINYINT"}
 
 
 def test_no_pseudonym_joins_two_waves_the_database_or_another_export(small_db, tmp_path):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from pipeline_fixtures import email, make_env, write_csv
@@ -64,27 +66,38 @@ def _wave_rows(wave: int) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """A database built through the ingest pipeline, its export and Spark's figures from it."""
-    tmp = tmp_path_factory.mktemp("spark")
+def spark():
+    """One local Spark session for the module (starting one takes several seconds)."""
+    session = spark_coverage.session(small=True)
+    yield session
+    session.stop()
+
+
+def _build(tmp, waves: list[list[list[str]]]) -> tuple[str, Path]:
+    """A database loaded through the ingest pipeline from one CSV per wave, and its export."""
     mp = pytest.MonkeyPatch()
-    env = make_env(tmp, mp)
     try:
-        for wave, label, date in ((1, "2025-H1", dt.date(2025, 5, 15)), (2, "2025-H2", dt.date(2025, 11, 15))):
-            result = env.ingest(write_csv(tmp / f"wave{wave}.csv", _wave_rows(wave)), wave=label, wave_date=date)
+        env = make_env(tmp, mp)
+        for n, rows in enumerate(waves, start=1):
+            label, date = f"2025-H{n}", dt.date(2025, 6 * n - 1, 15)
+            result = env.ingest(write_csv(tmp / f"wave{n}.csv", rows), wave=label, wave_date=date)
             assert result.status == "loaded" and result.rows_rejected == 0, result.message
         export_parquet(tmp / "export", env.db, k=K)
-        spark = spark_coverage.session()
-        try:
-            spark_coverage.register(spark, tmp / "export")
-            coverage = spark_coverage.area_team_coverage(spark, K, THRESHOLD)
-            cloud = {kind: spark_coverage.cloud_split_by_wave(spark, K, kind) for kind in spark_coverage.KINDS}
-        finally:
-            spark.stop()
-        waves = dict(env.rows("SELECT label, wave_id FROM waves"))
-        yield env.db, waves, coverage, cloud
     finally:
         mp.undo()
+    return env.db, tmp / "export"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory, spark):
+    """The two-wave database, its wave ids and Spark's figures from its export."""
+    db, export = _build(tmp_path_factory.mktemp("spark"), [_wave_rows(1), _wave_rows(2)])
+    spark_coverage.register(spark, export)
+    coverage = spark_coverage.area_team_coverage(spark, K, THRESHOLD)
+    cloud = {kind: spark_coverage.cloud_split_by_wave(spark, K, kind) for kind in spark_coverage.KINDS}
+    with duckdb.connect(db, read_only=True) as con:
+        waves = dict(con.execute("SELECT label, wave_id FROM waves").fetchall())
+    return db, waves, coverage, cloud
 
 
 def _cells(frame: pd.DataFrame, keys: list[str], values: list[str]) -> dict[tuple, tuple]:
@@ -138,3 +151,25 @@ def test_cloud_comparison_covers_a_hidden_wave(loaded):
     assert not uses.loc[("2025-H1", "AWS"), "suppressed"] and uses.loc[("2025-H1", "AWS"), "n_base"] == 26
     preferred = spark_frames["preferred"]
     assert (preferred.groupby("group")["share"].sum().round(9) == 1.0).all()
+
+
+def test_an_export_without_cloud_answers_gives_the_products_empty_split(tmp_path, spark):
+    """A partitioned table without rows has no files; Spark builds it from _schema.json."""
+    rows = [["Email Address", "Team", "Docker"]] + [[email(i), "Platform", LEVELS[i % 5]] for i in range(6)]
+    db, export = _build(tmp_path, [rows])
+    assert not list((export / "cloud_preferences").rglob("*.parquet"))
+    spark_coverage.register(spark, export)
+    for kind, product_fn in (("preferred", cloud_preferred_split), ("uses", cloud_uses_share)):
+        assert spark_coverage.cloud_split_by_wave(spark, K, kind).empty
+        assert product_fn(db, Filters(), SETTINGS, by="wave").empty
+    ours = spark_coverage.area_team_coverage(spark, K, THRESHOLD)
+    product = area_team_coverage(db, Filters(), SETTINGS)
+    # Six people rated Docker 0, 1, 2, 3, 4, 0: two at 3 or above.
+    assert _cells(ours, ["area_id", "team"], COVERAGE_VALUES) == _cells(product, ["area_id", "team"], COVERAGE_VALUES) \
+        == {("containers_microservices", "Platform"): ("Containers and microservices", 6, 2, 2 / 6, False)}
+
+
+def test_cli_refuses_a_folder_that_is_not_an_export_in_one_line(tmp_path, capsys):
+    assert spark_coverage.main([str(tmp_path)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "_schema.json" in err and len(err.splitlines()) == 1
