@@ -57,20 +57,26 @@ def session(master: str = "local[1]", small: bool = False):
     return spark
 
 
+def layout(export_dir: str | Path) -> dict:
+    """The export's _schema.json. Read by Python, not Spark: Spark skips files whose names start
+    with '_' (which is also why it never mistakes the file for data)."""
+    return json.loads((Path(export_dir) / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
 def register(spark, export_dir: str | Path) -> None:
     """The export's tables as temp views. The per-wave tables get wave_id from their folder names;
     one without rows has no files, so its view is built empty from _schema.json."""
-    root = Path(export_dir)
-    layout = json.loads((root / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
+    root = str(export_dir).rstrip("/")
+    tables = layout(root)["tables"]
     for table in TABLES:
-        entry = layout[table]
+        entry = tables[table]
         if not entry["partitioned_by"]:
-            frame = spark.read.parquet(str(root / entry["files"]))
+            frame = spark.read.parquet(f"{root}/{entry['files']}")
         elif entry["rows"] == 0:
             ddl = ", ".join(f"`{c}` {_SPARK_TYPES.get(t, t)}" for c, t in entry["columns"].items())
             frame = spark.createDataFrame([], ddl)
         else:
-            frame = spark.read.option("basePath", str(root / table)).parquet(str(root / table))
+            frame = spark.read.option("basePath", f"{root}/{table}").parquet(f"{root}/{table}")
         frame.createOrReplaceTempView(table)
 
 
@@ -143,27 +149,25 @@ def _wave_sizes(spark) -> dict[int, int]:
     return {int(r["wave_id"]): int(r["n"]) for r in rows}
 
 
-def run(export_dir: str | Path, k: int, threshold: int, master: str = "local[1]") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both results of one export: (area coverage by team, the cloud split of both kinds)."""
-    spark = session(master)
-    try:
-        register(spark, export_dir)
-        coverage = area_team_coverage(spark, k, threshold)
-        cloud = pd.concat([cloud_split_by_wave(spark, k, kind) for kind in KINDS], ignore_index=True)
-    finally:
-        spark.stop()
+def run(spark, export_dir: str | Path, k: int | None, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both results of one export: (area coverage by team, the cloud split of both kinds).
+    ``k`` None: the export's own."""
+    k = layout(export_dir)["k"] if k is None else k
+    register(spark, export_dir)
+    coverage = area_team_coverage(spark, k, threshold)
+    cloud = pd.concat([cloud_split_by_wave(spark, k, kind) for kind in KINDS], ignore_index=True)
     return coverage, cloud
 
 
 # User-facing texts of this command, in one place.
 MESSAGES = {
-    "not_export": "{path} is not a Parquet export of python -m pipelines.export: it has no readable _schema.json.",
-    "failed": "Spark could not read the export: {reason}",
+    "failed": "Spark could not read {path} as an export of python -m pipelines.export --parquet: {reason}",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     from pyspark.errors import PySparkException
+    from pyspark.sql import SparkSession
 
     from analytics import settings as app_settings
 
@@ -174,17 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--master", default="local[1]", help="Spark master URL (default local[1])")
     parser.add_argument("--out", help="folder for the two CSV files (default: print them)")
     args = parser.parse_args(argv)
-    try:
-        export_k = json.loads((Path(args.export) / SCHEMA_FILE).read_text(encoding="utf-8"))["k"]
-    except (OSError, ValueError, KeyError, TypeError):
-        print("error: " + MESSAGES["not_export"].format(path=args.export), file=sys.stderr)
+    if not (Path(args.export) / SCHEMA_FILE).is_file():  # fail before Spark starts
+        print("error: " + MESSAGES["failed"].format(path=args.export, reason=f"it has no {SCHEMA_FILE}."),
+              file=sys.stderr)
         return 3
     threshold = app_settings.load().threshold if args.threshold is None else args.threshold
+    running = SparkSession.getActiveSession()  # a session of the caller's is used and left running
+    spark = running or session(args.master)
     try:
-        coverage, cloud = run(args.export, export_k if args.k is None else args.k, threshold, args.master)
-    except (PySparkException, OSError, KeyError, ValueError) as exc:
-        print("error: " + MESSAGES["failed"].format(reason=str(exc).strip().splitlines()[0]), file=sys.stderr)
+        coverage, cloud = run(spark, args.export, args.k, threshold)
+    except (PySparkException, OSError, KeyError, TypeError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print("error: " + MESSAGES["failed"].format(path=args.export, reason=reason), file=sys.stderr)
         return 3
+    finally:
+        if running is None:
+            spark.stop()
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

@@ -173,3 +173,17 @@ def test_cli_refuses_a_folder_that_is_not_an_export_in_one_line(tmp_path, capsys
     assert spark_coverage.main([str(tmp_path)]) == 3
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "_schema.json" in err and len(err.splitlines()) == 1
+
+
+def test_cli_writes_both_results_as_csv(loaded, spark, tmp_path):
+    """The command's files hold the same cells (the export's k, 5, is the default)."""
+    db, waves, coverage, cloud = loaded
+    export = Path(db).parent.parent / "export"
+    assert spark_coverage.main([str(export), "--threshold", str(THRESHOLD), "--out", str(tmp_path)]) == 0
+    back = pd.read_csv(tmp_path / "area_team_coverage.csv")
+    assert _cells(back, ["wave_id", "area_id", "team"], ["n_answered", "coverage", "suppressed"]) == \
+        _cells(coverage, ["wave_id", "area_id", "team"], ["n_answered", "coverage", "suppressed"])
+    split = pd.read_csv(tmp_path / "cloud_split.csv", keep_default_na=False, na_values=[""])
+    both = pd.concat(cloud.values(), ignore_index=True)
+    assert _cells(split, ["kind", "group", "provider"], ["n_base", "share", "suppressed"]) == \
+        _cells(both, ["kind", "group", "provider"], ["n_base", "share", "suppressed"])
