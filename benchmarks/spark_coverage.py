@@ -16,8 +16,9 @@ split by wave), with the one difference the export imposes:
   and no team is generalised only through a rare role / location combination or another
   wave; otherwise Spark's "Other teams" holds whom the export generalised.
 
+k defaults to the export's own (its _schema.json), the threshold to data/app_config.yaml's.
 `--out OUT` writes OUT/area_team_coverage.csv and OUT/cloud_split.csv; without it both are
-printed. Spark runs locally on one core (`--master` for a cluster).
+printed. Spark runs locally on one core (`--master` for a cluster, which must see DIR too).
 """
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ Writes DIR/<table>/wave_id=<n>/*.parquet for the per-wave tables (respondents, a
 cloud_preferences, learning_interests, ingestions) and DIR/<table>.parquet for the dimensions
 (waves, skill_areas, skills, service_categories) - readable by Spark, BigQuery external tables
 or DuckDB over object storage (`read_parquet('DIR/answers/*/*.parquet', hive_partitioning=true)`).
+DIR/_schema.json lists each table's files, partitioning, DuckDB column types and rows, with k and
+whether the export is linked (docs/scaling.md, "The export's layout").
 
 Privacy (docs/privacy.md, Export): the export is row-level, so
 - respondent ids are new pseudonyms: SHA-256 of a random secret made for this export (and thrown
