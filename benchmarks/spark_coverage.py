@@ -41,18 +41,18 @@ _SPARK_TYPES = {"VARCHAR": "STRING"}  # DuckDB type names Spark's DDL spells dif
 
 
 def session(master: str = "local[1]", small: bool = False):
-    """A Spark session without UI or progress bar, with one shuffle partition (the data after the
-    first group-by is tiny). ``small``: a driver JVM that starts fast (client JIT only, serial GC),
-    about half the time for a test's few queries, slower for a large export."""
+    """A Spark session without UI or progress bar. ``small`` (tests, tiny exports): one shuffle
+    partition and a driver JVM that starts fast (client JIT only, serial GC), about half the time
+    for a test's few queries; otherwise Spark's defaults (adaptive execution sizes the shuffles)."""
     from pyspark.sql import SparkSession
 
     builder = (SparkSession.builder.master(master).appName("skills-spark-coverage")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "1")
                .config("spark.sql.session.timeZone", "UTC"))
     if small:
-        builder = builder.config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        builder = (builder.config("spark.sql.shuffle.partitions", "1")
+                   .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")  # its WARN lines (a window over a few waves) are noise here
     return spark
