@@ -214,6 +214,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
                | {target for _, target in offered}) - known_skills
     if unknown:
         raise ProfileError(f"the profile maps answers to skills missing from the taxonomy: {sorted(unknown)[:5]}")
+    _gate_rows(con, sheet, profile, missing_keys)
     # An ENUM comes back to pandas as a categorical: millions of answers, a few dozen skill names.
     con.register("_skill_ids", pd.DataFrame({"s": sorted(known_skills)}))
     con.execute("CREATE TYPE skill_t AS ENUM (SELECT s FROM _skill_ids)")
@@ -222,7 +223,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
             SELECT _row, target, level FROM mapped WHERE kind = 'rating' AND error IS NULL
             UNION ALL
             SELECT a._row, o.target, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
-            FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked') a
+            FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked' UNION SELECT _row, q FROM gate_rows) a
             JOIN picks_offered o USING (q)
             LEFT JOIN (SELECT DISTINCT _row, q, target, level FROM mapped WHERE kind = 'picked') p
                    ON p._row = a._row AND p.q = a.q AND p.target = o.target
@@ -261,6 +262,30 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         skill_columns.setdefault(target, label)
     return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
                      {k: sorted(set(v))[:20] for k, v in unmapped.items()}, skill_columns)
+
+
+def _gate_rows(con, sheet: Sheet, profile: Profile, missing_keys: set[str]) -> None:
+    """gate_rows (_row, q): the rows that answered the gate of a gated question. A gated question
+    was shown only after certain answers to its gate, so its population is everyone who answered
+    the gate: those the follow-up never reached count as picking none of its options."""
+    parts = [pa.table({"_row": pa.array([], pa.int32()), "q": pa.array([], pa.int32())})]
+    for qi, q in enumerate(profile.questions):
+        if q.gate is None:
+            continue
+        cols = select(sheet, q.gate.names, q.gate.match, q.gate.exclude)
+        if not cols:
+            raise ProfileError(f"question {q.name!r}: no gate column matches {q.gate.names or q.gate.match!r}")
+        # A cell answers the gate unless it is empty or a missing marker; each distinct text is read once.
+        answered = None
+        for col in cols:
+            cells = sheet.data.column(col.key)
+            texts = [v for v in pc.unique(cells).to_pylist()
+                     if v and norm(v) and norm(v) not in missing_keys]
+            hit = pc.fill_null(pc.is_in(cells, value_set=pa.array(texts, pa.string())), False)
+            answered = hit if answered is None else pc.or_(answered, hit)
+        rows = pc.filter(sheet.data.column("_row"), answered).cast(pa.int32())
+        parts.append(pa.table({"_row": rows, "q": pa.array([qi] * len(rows), pa.int32())}))
+    con.register("gate_rows", pa.concat_tables(parts))
 
 
 def _grid_answers(rows: pa.ChunkedArray, mid_columns: list[pa.ChunkedArray], mapping: pd.DataFrame,

@@ -102,6 +102,8 @@ def test_profile_round_trips_through_yaml():
     {"columns": {"email": "Email"}},
     {"layout": "diagonal"},
     {"layout": "long"},  # long layout without its skill/level columns
+    {"questions": [{"kind": "rating", "columns": ["A"], "gate": "B"}]},  # only a picked question has a gate
+    {"questions": [{"kind": "picked", "columns": ["A"], "gate": {"exclude": "x"}}]},  # a gate selects nothing
     ["not", "a", "mapping"],
 ], ids=lambda d: str(d)[:40])
 def test_invalid_profiles_are_refused_with_a_one_line_reason(data):
@@ -273,6 +275,23 @@ questions:
     loaded(env.ingest(write_csv(env.tmp / "max.csv", rows), profile=profile))
     assert levels_by_team(env) == {"A": {"docker": 3, "kubernetes": 3}, "B": {"docker": 4, "kubernetes": 0},
                                    "C": {"docker": 1}}
+
+
+def test_a_gated_question_counts_everyone_who_answered_its_gate(env):
+    profile = write_profile(env.tmp / "p.yaml", BASE + """
+questions:
+  - {kind: rating, columns: [Docker]}
+  - {kind: picked, columns: [Tools], separator: ";", level: 3, gate: Uses tools?,
+     skills: {Docker: docker, Kubernetes: kubernetes}}
+""")
+    rows = [["Email Address", "Team", "Docker", "Uses tools?", "Tools"],
+            ["a@example.com", "A", "Basic", "Yes", "Kubernetes"],  # shown Tools, picked kubernetes
+            ["b@example.com", "B", "Basic", "No", ""],  # answered the gate, never shown Tools: 0s
+            ["c@example.com", "C", "Basic", "", ""]]  # skipped the gate: no Tools rows
+    loaded(env.ingest(write_csv(env.tmp / "gate.csv", rows), profile=profile))
+    # Kubernetes: 1 of the 2 who answered the gate (50%), not 1 of the 1 shown the follow-up.
+    assert levels_by_team(env) == {"A": {"docker": 2, "kubernetes": 3}, "B": {"docker": 2, "kubernetes": 0},
+                                   "C": {"docker": 2}}
 
 
 def test_preferred_cloud_with_several_providers_rejects_the_row(env):
