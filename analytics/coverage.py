@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pandas as pd
 
 from analytics import selection
@@ -96,17 +95,14 @@ def level_distribution(db: str, f: Filters, s: Settings) -> pd.DataFrame:
     cells = cells[cells["n_answered"] > 0]
     frame = suppress(cells, "n_answered", _LEVEL_COLS, s.k)
     frame = _hide_small_selection(frame, size, s, ["n_answered", *_LEVEL_COLS])
-    # Five rows per skill, in skill order then level: repeat each skill row and lay its n_l0..n_l4
-    # out in a column (numpy; pandas' melt costs several times more on a frame this small).
-    frame = frame.sort_values("skill_order", kind="stable")
-    n_levels = len(_LEVEL_COLS)
-    long = frame.iloc[np.repeat(np.arange(len(frame)), n_levels)][
-        ["skill_id", "skill_name", "area_name", "n_answered", SUPPRESSED]].reset_index(drop=True)
-    counts = frame[_LEVEL_COLS].astype("Float64").to_numpy(dtype=float, na_value=np.nan).ravel()
-    long["level"] = np.tile(np.arange(n_levels), len(frame))
-    long["level_label"] = np.array(LEVEL_LABELS[f.lang], dtype=object)[long["level"].to_numpy()]
-    long["n"] = pd.array(counts, dtype="Float64").astype("Int64")
-    long["share"] = counts / long["n_answered"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    long = frame.melt(
+        id_vars=["skill_id", "skill_name", "area_name", "n_answered", SUPPRESSED, "skill_order"],
+        value_vars=_LEVEL_COLS, var_name="level", value_name="n",
+    )
+    long["level"] = long["level"].str[-1].astype(int)
+    long["level_label"] = long["level"].map(dict(enumerate(LEVEL_LABELS[f.lang])))
+    long["share"] = (long["n"] / long["n_answered"]).astype("Float64").astype(float)
+    long = long.sort_values(["skill_order", "level"], kind="stable").reset_index(drop=True)
     return LevelDistributionFrame.validate(long[list(LevelDistributionFrame.to_schema().columns)])
 
 

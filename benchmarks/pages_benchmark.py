@@ -23,7 +23,7 @@ One command, printed as one report:
   4. database size on disk per million answers;
   5. the dashboards warm with people filters: one team (the 'team' rollup rows) and one team +
      one role (no rollup has both: the fine team x role x location rows).
-Targets (issue 7): each dashboard page under 150 ms warm and at least 10x faster than naive.
+Target (issue 15): each dashboard page's figures under 250 ms warm; naive/ours is what the rollups are worth.
 """
 from __future__ import annotations
 
@@ -42,8 +42,7 @@ from pathlib import Path
 from benchmarks.org_data import OrgSpec, build, is_built
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_MS = 150
-TARGET_RATIO = 10
+TARGET_MS = 250
 
 # What each page calls at first render, in order. "shell" calls come from app.py (every page, every
 # run: data_version; first run of a session: filter_options) and pages/_common.page_start
@@ -388,14 +387,15 @@ def child(which: str, page: str, db: str) -> None:
 def breakdown(db: str, page: str, setup) -> dict:
     """One warm run of a page with its connections, SQL statements and pandera validations timed
     (by wrapping the functions the metrics call; nothing in analytics/ is changed)."""
+    import pandera.pandas as pa
+
     import analytics.db as adb
     from analytics import read_instance
-    from schemas.base import Frame
 
     spent: dict[str, list[float]] = {"connect": [], "sql": [], "validate": []}
     statements: dict[str, list[float]] = {}
     real_fetch, real_connect, real_lease = adb.fetch, adb.connect, read_instance.lease
-    real_validate = Frame.__dict__["validate"]
+    real_validate = pa.DataFrameModel.__dict__["validate"]
 
     def fetch(con, sql, params=None):
         start = time.perf_counter()
@@ -431,7 +431,7 @@ def breakdown(db: str, page: str, setup) -> dict:
     for module in modules:
         module.fetch = fetch
     adb.connect, read_instance.lease = timed_connect(real_connect), timed_connect(real_lease)
-    Frame.validate = classmethod(validate)
+    pa.DataFrameModel.validate = classmethod(validate)
     try:
         for _ in range(3):  # keep the fastest of three runs, like the warm figures
             for v in (*spent.values(), *statements.values()):
@@ -447,7 +447,7 @@ def breakdown(db: str, page: str, setup) -> dict:
         for module in modules:
             module.fetch = real_fetch
         adb.connect, read_instance.lease = real_connect, real_lease
-        Frame.validate = real_validate
+        pa.DataFrameModel.validate = real_validate
     return {"total": best[0], **kept[0], "top": kept[1]}
 
 
@@ -551,60 +551,74 @@ def main(argv=None) -> int:
     if args.child:
         child(args.child[0], args.child[1], db)
         return 0
-
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    if not is_built(spec, Path(db)):
-        print(f"building the org database at {db} (benchmarks.org_data)...", flush=True)
-        t = time.perf_counter()
-        result = build(spec, Path(db), one_wave_refresh=False)
-        print(f"  built in {time.perf_counter() - t:.0f} s (refresh {result['timings']['refresh_full']:.0f} s)",
-              flush=True)
-    else:  # an org database from an older version of the code: bring its schema up to date
-        from pipelines.db import writer
-
-        t = time.perf_counter()
-        with writer(db):
-            pass
-        print(f"# schema migrations checked in {time.perf_counter() - t:.1f} s", flush=True)
-    import duckdb
-
-    con = duckdb.connect(db, read_only=True)
-    n_answers = con.execute("SELECT count(*) FROM answers").fetchall()[0][0]
-    con.close()
-    size = Path(db).stat().st_size
+    n_answers = ensure_org_db(spec, db)
     setup = _setup(db)
-
     print(f"# pages benchmark: {n_answers / 1e6:.0f} M answers ({spec.waves} waves x {spec.respondents:,} x "
           f"{spec.skills}), {started}")
     print(f"# ms; warm = best of {args.repeat} (ours) / {args.naive_repeat} (naive); cold = new process; "
           f"load average at start {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    report_pages(db, setup, args.repeat, args.naive_repeat)
+    print()
+    mib = Path(db).stat().st_size / 2**20
+    print(f"database: {mib:,.0f} MiB on disk for {n_answers / 1e6:.1f} M answers = "
+          f"{mib / (n_answers / 1e6):.1f} MiB per million answers (base tables + aggregates)")
+    report_filtered(db, setup, args.repeat)
+    report_breakdown(db, setup)
+    print()
+    print("do the naive figures match ours (latest wave, no filters)? " + agreement(db, setup))
+    report_console(db)
+    if not args.skip_apptest:
+        report_apptest(db, args.repeat)
+    print(f"# load average at the end {os.getloadavg()[0]:.2f} (this run's own work included)")
+    return 0
+
+
+def ensure_org_db(spec: OrgSpec, db: str) -> int:
+    """Build the org database when it is missing or incomplete, else bring its schema up to date;
+    returns its number of answers."""
+    import duckdb
+
+    from pipelines.db import writer
+
+    t = time.perf_counter()
+    if not is_built(spec, Path(db)):
+        print(f"building the org database at {db} (benchmarks.org_data)...", flush=True)
+        result = build(spec, Path(db), one_wave_refresh=False)
+        print(f"  built in {time.perf_counter() - t:.0f} s (refresh {result['timings']['refresh_full']:.0f} s)",
+              flush=True)
+    else:
+        with writer(db):
+            pass
+        print(f"# schema migrations checked in {time.perf_counter() - t:.1f} s", flush=True)
+    con = duckdb.connect(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM answers").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def report_pages(db: str, setup, repeat: int, naive_repeat: int) -> None:
+    """Each page cold and warm, ours and naive: the verdict table, then per call."""
     rows, details = [], {}
     for page in PAGES:
-        ours_cold = cold(db, page, "ours")
-        ours_warm = best_of(lambda p=page: run_ours(db, p, setup), args.repeat)
         has_naive = page in DASHBOARDS
+        ours_cold, ours_warm = cold(db, page, "ours"), best_of(lambda p=page: run_ours(db, p, setup), repeat)
         naive_cold = cold(db, page, "naive") if has_naive else {}
-        naive_warm = best_of(lambda p=page: run_naive(db, p, setup), args.naive_repeat) if has_naive else {}
+        naive_warm = best_of(lambda p=page: run_naive(db, p, setup), naive_repeat) if has_naive else {}
         details[page] = (ours_cold, ours_warm, naive_cold, naive_warm)
-        rows.append((page, sum(ours_cold.values()), sum(ours_warm.values()),
-                     sum(naive_cold.values()) if has_naive else None, sum(naive_warm.values()) if has_naive else None))
+        rows.append((page, *(sum(d.values()) if d else None for d in details[page])))
         print(f"  {page} done", file=sys.stderr, flush=True)
-
     print()
     print(f"{'page':<13}{'ours cold':>10}{'ours warm':>10}{'naive cold':>11}{'naive warm':>11}"
-          f"{'ratio cold':>11}{'ratio warm':>11}  target (<{TARGET_MS} ms warm, >={TARGET_RATIO}x)")
+          f"{'ratio cold':>11}{'ratio warm':>11}  target (<{TARGET_MS} ms warm)")
     for page, oc, ow, nc, nw in rows:
+        verdict = "MET" if ow * 1000 < TARGET_MS else "NOT MET"
         if nc is None:
-            print(f"{page:<13}{ms(oc):>10}{ms(ow):>10}{'-':>11}{'-':>11}{'-':>11}{'-':>11}  "
-                  f"{'<150 ms ' + ('MET' if ow * 1000 < TARGET_MS else 'NOT MET')} (not a dashboard; no naive)")
-            continue
-        fast = ow * 1000 < TARGET_MS
-        ratio = nw / ow
-        verdict = "MET" if fast and ratio >= TARGET_RATIO else "NOT MET"
-        why = [] if verdict == "MET" else [x for x, bad in (("slow", not fast), ("ratio", ratio < TARGET_RATIO)) if bad]
-        print(f"{page:<13}{ms(oc):>10}{ms(ow):>10}{ms(nc):>11}{ms(nw):>11}{nc / oc:>10.1f}x{ratio:>10.1f}x  "
-              f"{verdict}{' (' + ', '.join(why) + ')' if why else ''}")
-
+            print(f"{page:<13}{ms(oc):>10}{ms(ow):>10}{'-':>11}{'-':>11}{'-':>11}{'-':>11}  {verdict} (no naive)")
+        else:
+            print(f"{page:<13}{ms(oc):>10}{ms(ow):>10}{ms(nc):>11}{ms(nw):>11}{nc / oc:>10.1f}x{nw / ow:>10.1f}x  "
+                  f"{verdict}")
     print()
     print("per call (ms):")
     print(f"  {'page':<12}{'call':<46}{'ours cold':>10}{'ours warm':>10}{'naive cold':>11}{'naive warm':>11}")
@@ -613,18 +627,17 @@ def main(argv=None) -> int:
             naive = (ms(nc[key]), ms(nw[key])) if key in nc else ("-", "-")
             print(f"  {page:<12}{key:<46}{ms(oc[key]):>10}{ms(ow[key]):>10}{naive[0]:>11}{naive[1]:>11}")
 
-    print()
-    mib = size / 2**20
-    print(f"database: {mib:,.0f} MiB on disk for {n_answers / 1e6:.1f} M answers = "
-          f"{mib / (n_answers / 1e6):.1f} MiB per million answers (base tables + aggregates)")
 
+def report_filtered(db: str, setup, repeat: int) -> None:
     print()
-    print(f"with people filters, warm, best of {args.repeat} (ms; one team reads the team rollup, team + role the "
+    print(f"with people filters, warm, best of {repeat} (ms; one team reads the team rollup, team + role the "
           "fine rows):")
-    for page, (one, two) in filtered_runs(db, setup, args.repeat).items():
+    for page, (one, two) in filtered_runs(db, setup, repeat).items():
         print(f"  {page:<13}one team {ms(one):>6}   team + role {ms(two):>6}   target <{TARGET_MS} ms: "
               f"{'MET' if max(one, two) * 1000 < TARGET_MS else 'NOT MET'}")
 
+
+def report_breakdown(db: str, setup) -> None:
     print()
     print("where the warm time goes (one instrumented run; 'other' = pandas, suppression, closing connections):")
     print(f"  {'page':<13}{'total':>7}{'connects':>14}{'SQL':>16}{'pandera':>14}{'other':>7}")
@@ -640,35 +653,34 @@ def main(argv=None) -> int:
     for took, n, page, sql in sorted(slowest, reverse=True)[:8]:
         print(f"  {ms(took):>6} {n}x {page:<9} {sql[:150]}")
 
-    print()
-    print("do the naive figures match ours (latest wave, no filters)? " + agreement(db, setup))
 
-    print()
+def report_console(db: str) -> None:
     from analytics.sandbox import DEFAULT_LIMITS as limits
 
+    print()
     print(f"SQL console at this size (its own child process; limits {limits.timeout_s:g} s, {limits.memory_limit}, "
           f"{limits.threads} threads):")
     for name, (took, outcome) in console_runs(db).items():
         print(f"  {name:<40}{ms(took):>8} ms  {outcome[:110]}")
 
-    if not args.skip_apptest:
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ["SKILLS_SECRET_FILE"] = str(Path(tmp) / "respondent-id.key")
-            demo = demo_db(Path(tmp))
-            demo_setup = _setup(demo)
-            demo_calls = {page: sum(best_of(lambda p=page: run_ours(demo, p, demo_setup), args.repeat).values())
-                          for page in DASHBOARDS}
-            renders = {"demo": apptest_times(demo), "org 72M": apptest_times(db)}
-        print()
-        print(f"the same first-render calls on the demo data, warm, best of {args.repeat} (ms): "
-              + ", ".join(f"{page} {ms(t)}" for page, t in demo_calls.items()))
-        print("AppTest render through app.py (ms; first = empty st.cache_data, rerun = cached):")
-        print(f"  {'page':<13}{'demo first':>11}{'demo rerun':>11}{'org first':>11}{'org rerun':>11}  errors")
-        for page in APP_PAGES:
-            d, o = renders["demo"][page], renders["org 72M"][page]
-            print(f"  {page:<13}{ms(d[0]):>11}{ms(d[1]):>11}{ms(o[0]):>11}{ms(o[1]):>11}  {d[2]}/{o[2]}")
-    print(f"# load average at the end {os.getloadavg()[0]:.2f} (this run's own work included)")
-    return 0
+
+def report_apptest(db: str, repeat: int) -> None:
+    """AppTest renders on the demo data and on the org database, and the demo's calls warm."""
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SKILLS_SECRET_FILE"] = str(Path(tmp) / "respondent-id.key")
+        demo = demo_db(Path(tmp))
+        demo_setup = _setup(demo)
+        demo_calls = {page: sum(best_of(lambda p=page: run_ours(demo, p, demo_setup), repeat).values())
+                      for page in DASHBOARDS}
+        renders = {"demo": apptest_times(demo), "org 72M": apptest_times(db)}
+    print()
+    print(f"the same first-render calls on the demo data, warm, best of {repeat} (ms): "
+          + ", ".join(f"{page} {ms(t)}" for page, t in demo_calls.items()))
+    print("AppTest render through app.py (ms; first = empty st.cache_data, rerun = cached):")
+    print(f"  {'page':<13}{'demo first':>11}{'demo rerun':>11}{'org first':>11}{'org rerun':>11}  errors")
+    for page in APP_PAGES:
+        d, o = renders["demo"][page], renders["org 72M"][page]
+        print(f"  {page:<13}{ms(d[0]):>11}{ms(d[1]):>11}{ms(o[0]):>11}{ms(o[1]):>11}  {d[2]}/{o[2]}")
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def remember_key(con: duckdb.DuckDBPyConnection, current: str) -> None:
 
 
 def _has_key_table(con: duckdb.DuckDBPyConnection) -> bool:
-    """False only in a schema before migration 006, which tests build by pinning the migrations."""
+    """False only in a schema before migration 007, which tests build by pinning the migrations."""
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                             "AND schema_name = 'main' AND table_name = 'respondent_key'").fetchall()[0][0])
 

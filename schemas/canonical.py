@@ -2,9 +2,6 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.base import Frame
-from schemas.dtypes import Text
-
 PROVIDERS = ["AWS", "GCP", "Azure", "Other", "None"]
 # The people columns of a respondent: the aggregates count per team x role x location, and their
 # rollups sum each away (analytics/grain.py picks which table serves a filter).
@@ -23,19 +20,19 @@ ROLLUP_KEYS = {
 }
 
 
-class RespondentRows(Frame):
+class RespondentRows(pa.DataFrameModel):
     source_row: Series[int] = pa.Field(ge=1, unique=True, description="Row number a spreadsheet user sees for this response.")
-    respondent_id: Series[Text] = pa.Field(str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of the normalised email or employee id.")
-    team: Series[Text] = pa.Field(nullable=True, description="Team or department as answered.")
-    role: Series[Text] = pa.Field(nullable=True, description="Role or job title as answered.")
-    location: Series[Text] = pa.Field(nullable=True, description="Office, site or country as answered.")
+    respondent_id: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of the normalised email or employee id.")
+    team: Series[str] = pa.Field(nullable=True, description="Team or department as answered.")
+    role: Series[str] = pa.Field(nullable=True, description="Role or job title as answered.")
+    location: Series[str] = pa.Field(nullable=True, description="Office, site or country as answered.")
     submitted_at: Series[pa.DateTime] = pa.Field(nullable=True, description="When the response was submitted (local time, no zone).")
 
     class Config:
         coerce = True
 
 
-class AnswerRows(Frame):
+class AnswerRows(pa.DataFrameModel):
     """Millions of rows at org scale: compact dtypes, checked rather than coerced."""
 
     source_row: Series[pa.Int32] = pa.Field(ge=1, description="Spreadsheet row of the response this answer came from.")
@@ -43,25 +40,25 @@ class AnswerRows(Frame):
     level: Series[pa.Int8] = pa.Field(ge=0, le=4, description="Proficiency 0 none, 1 aware, 2 basic, 3 proficient, 4 expert.")
 
 
-class CloudRows(Frame):
+class CloudRows(pa.DataFrameModel):
     source_row: Series[int] = pa.Field(ge=1, description="Spreadsheet row of the response.")
-    provider: Series[Text] = pa.Field(isin=PROVIDERS, description="AWS, GCP, Azure, Other or None.")
-    kind: Series[Text] = pa.Field(isin=CLOUD_KINDS, description="preferred (single choice) or uses (multi-select).")
+    provider: Series[str] = pa.Field(isin=PROVIDERS, description="AWS, GCP, Azure, Other or None.")
+    kind: Series[str] = pa.Field(isin=CLOUD_KINDS, description="preferred (single choice) or uses (multi-select).")
 
     class Config:
         coerce = True
 
 
-class InterestRows(Frame):
+class InterestRows(pa.DataFrameModel):
     source_row: Series[int] = pa.Field(ge=1, description="Spreadsheet row of the response.")
-    skill_id: Series[Text] = pa.Field(description="Skill the respondent wants to learn.")
+    skill_id: Series[str] = pa.Field(description="Skill the respondent wants to learn.")
 
     class Config:
         coerce = True
 
 
-class RejectedRows(Frame):
+class RejectedRows(pa.DataFrameModel):
     source_row: Series[int] = pa.Field(ge=0, description="Spreadsheet row of the rejected response (0: not tied to one row).")
-    column_name: Series[Text] = pa.Field(nullable=True, description="Header of the offending column, if one.")
-    value: Series[Text] = pa.Field(nullable=True, description="The offending value (emails redacted).")
-    reason: Series[Text] = pa.Field(str_length={"min_value": 1}, description="Why, in plain language.")
+    column_name: Series[str] = pa.Field(nullable=True, description="Header of the offending column, if one.")
+    value: Series[str] = pa.Field(nullable=True, description="The offending value (emails redacted).")
+    reason: Series[str] = pa.Field(str_length={"min_value": 1}, description="Why, in plain language.")

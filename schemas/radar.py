@@ -6,8 +6,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemas.base import Frame
-from schemas.dtypes import Text
+from schemas.metrics import MetricFrame
 
 RINGS = ("Adopt", "Trial", "Assess", "Hold")  # inner to outer
 MOVEMENTS = ("new", "in", "out", "none")
@@ -47,26 +46,21 @@ class RadarRules(BaseModel):
         return track
 
 
-class _Frame(Frame):
-    class Config:
-        coerce = True
-        strict = True
 
-
-class RadarFrame(_Frame):
-    skill_id: Series[Text] = pa.Field(description="Skill id.")
-    skill_name: Series[Text] = pa.Field(description="Skill name in the chosen language.")
-    area_id: Series[Text] = pa.Field(description="Area of the skill.")
-    area_name: Series[Text] = pa.Field(description="Area name in the chosen language.")
-    quadrant: Series[Text] = pa.Field(description="Radar quadrant (data/radar.yaml, else the area's track).")
-    ring: Series[Text] = pa.Field(nullable=True, isin=list(RINGS), description="Adopt, Trial, Assess or Hold; null: not placed (hidden under k, or nobody answered).")
-    prev_ring: Series[Text] = pa.Field(nullable=True, isin=list(RINGS), description="The ring in the previous wave; null when it was not placed then.")
-    movement: Series[Text] = pa.Field(nullable=True, isin=list(MOVEMENTS), description="new: placed now, not in the previous wave; in / out: moved towards / away from Adopt; none.")
+class RadarFrame(MetricFrame):
+    skill_id: Series[str] = pa.Field(description="Skill id.")
+    skill_name: Series[str] = pa.Field(description="Skill name in the chosen language.")
+    area_id: Series[str] = pa.Field(description="Area of the skill.")
+    area_name: Series[str] = pa.Field(description="Area name in the chosen language.")
+    quadrant: Series[str] = pa.Field(description="Radar quadrant (data/radar.yaml, else the area's track).")
+    ring: Series[str] = pa.Field(nullable=True, isin=list(RINGS), description="Adopt, Trial, Assess or Hold; null: not placed (hidden under k, or nobody answered).")
+    prev_ring: Series[str] = pa.Field(nullable=True, isin=list(RINGS), description="The ring in the previous wave; null when it was not placed then.")
+    movement: Series[str] = pa.Field(nullable=True, isin=list(MOVEMENTS), description="new: placed now, not in the previous wave; in / out: moved towards / away from Adopt; none.")
     coverage: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Skill coverage (analytics.coverage.skill_coverage).")
     prev_coverage: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="The same in the previous wave.")
     delta: Series[float] = pa.Field(nullable=True, ge=-1, le=1, description="coverage - prev_coverage.")
     interest: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Share of the selection who want to learn the skill (upskilling_pipeline).")
     n_answered: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Respondents who answered the skill (hidden under k).")
     suppressed: Series[bool] = pa.Field(description="True where the skill's figures are hidden by the minimum group size.")
-    wave_label: Series[Text] = pa.Field(description="The wave the radar is for.")
-    prev_wave_label: Series[Text] = pa.Field(nullable=True, description="The wave it is compared with, if any.")
+    wave_label: Series[str] = pa.Field(description="The wave the radar is for.")
+    prev_wave_label: Series[str] = pa.Field(nullable=True, description="The wave it is compared with, if any.")

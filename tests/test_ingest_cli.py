@@ -215,11 +215,11 @@ def test_suggest_profile_on_a_binary_file_exits_3_without_traceback(env):
     assert len([line for line in proc.stderr.splitlines() if line.strip()]) == 1
 
 
-# --- how the process ends (it leaves without the interpreter's teardown) -----------------------------
+# --- how the process ends ------------------------------------------------------------------------------
 
 def test_cli_exit_codes_survive_a_closed_or_broken_stdout(env):
     """A load that succeeded exits 0 even with stdout closed; a reader that goes away mid-output is
-    an error (3) reported on stderr in one line, as before the fast exit; and the data is there."""
+    an error (3) reported on stderr in one line, and the data is there."""
     import os
     import subprocess
 
@@ -243,19 +243,3 @@ def test_cli_exit_codes_survive_a_closed_or_broken_stdout(env):
     assert reader.wait(timeout=120) == 3
     no_traceback(err)
     assert "nanobind" not in err and len(err.strip().splitlines()) == 1
-
-
-def test_the_cli_keeps_arrow_buffers_in_jemalloc():
-    """The CLI's run switches pyarrow's memory pool from its default (mimalloc) to jemalloc; the
-    switch is process-wide, so it is undone here."""
-    import pyarrow as pa
-
-    from pipelines.ingest import _arrow_buffers_from_jemalloc
-
-    before = pa.default_memory_pool()
-    try:
-        _arrow_buffers_from_jemalloc()
-        assert pa.default_memory_pool().backend_name == "jemalloc"
-    finally:
-        pa.set_memory_pool(before)
-    assert pa.default_memory_pool().backend_name == before.backend_name

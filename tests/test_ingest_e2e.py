@@ -7,6 +7,7 @@ import hashlib
 import threading
 import time
 
+import duckdb
 import pytest
 from pipeline_fixtures import email, levels_by_team, write_csv
 
@@ -180,15 +181,15 @@ def test_failure_mid_write_leaves_no_trace(env, monkeypatch):
 
 
 def test_a_person_twice_in_a_wave_is_refused_whole(env, monkeypatch):
-    """respondents has no key constraint (migration 005): load.write checks one row per person and
-    wave itself. Switch off the in-file dedup so a repeated person reaches the write."""
+    """respondents' primary key (wave_id, respondent_id) refuses a second row of a person in a
+    wave. Switch off the in-file dedup so a repeated person reaches the write."""
     from pipelines import ingest
 
     load_good(env)
     before = env.snapshot()
     monkeypatch.setattr(ingest, "_latest_submission", lambda rows: (rows, ingest._no_rows()))
     rows = [["Email Address", "Team", "Docker"], ["z@example.com", "Z", "4"], ["Z@Example.com ", "Z", "2"]]
-    with pytest.raises(RuntimeError, match="1 respondent.* in this wave twice"):
+    with pytest.raises(duckdb.ConstraintException, match="duplicate key"):
         env.ingest(write_csv(env.tmp / "twice.csv", rows), wave="2025-H2")
     assert env.snapshot() == before
 

@@ -15,6 +15,7 @@ from pipelines.db import writer
 MIGRATIONS = migrate.MIGRATIONS_DIR
 FILES = sorted(p for p in MIGRATIONS.iterdir() if re.match(r"^\d{3}_.*\.(sql|py)$", p.name))
 LATEST = max(int(p.name[:3]) for p in FILES)
+FILES_BY_NUMBER = [(int(p.name[:3]), p) for p in FILES]
 
 CONTRACT = {
     "waves": {"wave_id", "label", "survey_date"},
@@ -160,16 +161,62 @@ def test_python_migrations_run_in_order(tmp_path, monkeypatch):
         con.close()
 
 
-def test_migration_5_drops_the_respondents_key_and_keeps_rows_order_and_not_nulls(tmp_path):
+def structure(db: str) -> dict[str, list]:
+    """Tables, columns (in order, with types and nullability), constraints, indexes and sequences."""
+    return {
+        "columns": query(db, "SELECT table_name, column_index, column_name, data_type, is_nullable FROM duckdb_columns() "
+                             "WHERE database_name = current_database() AND NOT internal ORDER BY ALL"),
+        "constraints": query(db, "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints() "
+                                 "WHERE database_name = current_database() ORDER BY ALL"),
+        "indexes": query(db, "SELECT table_name, index_name, is_unique, is_primary FROM duckdb_indexes() "
+                             "WHERE database_name = current_database() ORDER BY ALL"),
+        "sequences": query(db, "SELECT sequence_name FROM duckdb_sequences() "
+                               "WHERE database_name = current_database() ORDER BY ALL"),
+    }
+
+
+def migrate_to(db: str, version: int, monkeypatch) -> None:
+    """Apply the migrations up to ``version`` only, as an older release would have."""
+    with monkeypatch.context() as patch:
+        patch.setattr(migrate, "available", lambda: [(n, p) for n, p in FILES_BY_NUMBER if n <= version])
+        con = duckdb.connect(db)
+        try:
+            assert migrate.migrate(con) == version
+        finally:
+            con.close()
+
+
+def test_migration_6_restores_the_respondents_key_keeping_rows_and_their_order(tmp_path, monkeypatch):
     db = str(tmp_path / "v1.duckdb")
     make_version_1(db)
-    before = query(db, "SELECT * FROM respondents ORDER BY respondent_id")
+    migrate_to(db, 5, monkeypatch)
+    assert [r[0] for r in query(db, "SELECT constraint_type FROM duckdb_constraints() "
+                                    "WHERE table_name = 'respondents'")] == ["NOT NULL"] * 3
+    before = query(db, "SELECT * FROM respondents")
     with writer(db):
         pass
-    assert query(db, "SELECT * FROM respondents ORDER BY respondent_id") == before
+    assert query(db, "SELECT * FROM respondents") == before  # same rows, same physical order
     assert query(db, "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
-                     "WHERE table_name = 'respondents' ORDER BY 2") == [
-        ("NOT NULL", ["ingestion_id"]), ("NOT NULL", ["respondent_id"]), ("NOT NULL", ["wave_id"])]
-    assert [r[0] for r in query(db, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'respondents' "
-                                    "ORDER BY column_index")] == \
-        ["wave_id", "respondent_id", "ingestion_id", "team", "role", "location", "submitted_at"]
+                     "WHERE table_name = 'respondents' ORDER BY 1, 2") == [
+        ("NOT NULL", ["ingestion_id"]), ("NOT NULL", ["respondent_id"]), ("NOT NULL", ["wave_id"]),
+        ("PRIMARY KEY", ["wave_id", "respondent_id"])]
+    con = duckdb.connect(db)
+    try:
+        with pytest.raises(duckdb.ConstraintException):  # r1 is in wave 7 already
+            con.execute("INSERT INTO respondents VALUES (7, 'r1', 3, NULL, NULL, NULL, NULL)")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("start", [1, 5])
+def test_an_upgraded_database_ends_with_the_structure_of_a_fresh_one(tmp_path, monkeypatch, start):
+    fresh = str(tmp_path / "fresh.duckdb")
+    with writer(fresh):
+        pass
+    old = str(tmp_path / "old.duckdb")
+    make_version_1(old)
+    migrate_to(old, start, monkeypatch)
+    with writer(old):
+        pass
+    assert structure(old) == structure(fresh)
+    assert ("respondents", "PRIMARY KEY", ["wave_id", "respondent_id"]) in structure(fresh)["constraints"]

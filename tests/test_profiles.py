@@ -46,8 +46,9 @@ def test_documented_full_example_parses_to_what_it_says():
     assert [a["id"] for a in p.areas] == ["programming_languages"]
     assert [s["id"] for s in p.skills] == ["python"]
     kinds = [q.kind for q in p.questions]
-    assert kinds == ["rating", "picked", "cloud", "interest"]
-    rating, picked, cloud, interest = p.questions
+    assert kinds == ["rating", "picked", "picked", "cloud", "interest"]
+    rating, picked, gated, cloud, interest = p.questions
+    assert picked.gate is None and gated.gate.match == "^Q36_A_" and gated.columns.match == "^Q37_A_"
     assert rating.columns.match == "^Rate your skills \\[" and rating.skills == {"K8s": "kubernetes"}
     assert rating.separator == ";"
     assert picked.level == 3 and picked.skill_from == "cell"
@@ -68,7 +69,7 @@ columns:
 levels: {scale: [1, 5], labels: {4: [guru]}}
 questions:
   - {kind: rating, name: grid, match: '^Rate \[', skills: {K8s: kubernetes}}
-  - {kind: picked, name: tools, columns: [Tools], level: 2, separator: ";", skills: {None: null}}
+  - {kind: picked, name: tools, columns: [Tools], level: 2, separator: ";", skills: {None: null}, gate: "Uses tools?"}
   - {kind: cloud, name: main, columns: [Main cloud], type: preferred, providers: {IBM Cloud: Other}}
   - {kind: interest, name: next, columns: ["Learn next?"], separator: ";"}
 """
@@ -86,6 +87,8 @@ def test_profile_round_trips_through_yaml():
         assert (q2.kind, q2.name, q2.columns.names, q2.columns.match, q2.skills, q2.level, q2.cloud_kind,
                 q2.providers, q2.separator) == (q1.kind, q1.name, q1.columns.names, q1.columns.match, q1.skills,
                                                 q1.level, q1.cloud_kind, q1.providers, q1.separator)
+        assert (q2.gate and q2.gate.names) == (q1.gate and q1.gate.names)
+    assert p.questions[1].gate.names == ["Uses tools?"]
 
 
 @pytest.mark.parametrize("data", [
