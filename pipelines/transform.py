@@ -40,6 +40,7 @@ class Canonical:
     questions_used: int
     unmapped_options: dict[str, list[str]]
     skill_columns: dict[str, str]  # skill_id -> the header of the (first) column that rated it
+    offered: pd.DataFrame  # question, skill_id: the skills each question asked about (question_skills)
 
 
 def _field_column(sheet: Sheet, profile: Profile, name: str) -> Column | None:
@@ -133,7 +134,8 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
     """).df()
     return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
-                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, _skill_columns(mapping, keys))
+                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, _skill_columns(mapping, keys),
+                     _offered_skills(con, profile, colmap, lookup, bool(long_columns)))
 
 
 def _question_columns(sheet: Sheet, profile: Profile) -> list[tuple[str, int, str, str]]:
@@ -306,6 +308,25 @@ def _gate_rows(con, sheet: Sheet, profile: Profile) -> None:
         rows = pc.filter(sheet.data.column("_row"), answered).cast(pa.int32())
         parts.append(pa.table({"_row": rows, "q": pa.array([qi] * len(rows), pa.int32())}))
     con.register("gate_rows", pa.concat_tables(parts))
+
+
+LONG_LAYOUT_QUESTION = "long layout"  # the question_skills name of a long layout's skill column
+
+
+def _offered_skills(con, profile: Profile, colmap, lookup, long_layout: bool) -> pd.DataFrame:
+    """(question, skill_id): which skills each question asked about, answered or not, so a later
+    wave can be compared with this one over what both asked. A rating question asks about its
+    columns' skills, a multi-select about its options (picks_offered), a long layout about the
+    skills its rows name."""
+    rows = [(profile.questions[qi].name, skill) for key, qi, label, opt in colmap
+            if profile.questions[qi].kind == "rating"
+            for _, skill in [_column_skill(label, opt, profile.questions[qi], lookup)] if skill]
+    names = {qi: q.name for qi, q in enumerate(profile.questions)}
+    rows += [(names[qi], skill) for qi, skill in con.execute("SELECT q, target FROM picks_offered").fetchall()]
+    if long_layout:
+        rows += [(LONG_LAYOUT_QUESTION, skill) for (skill,) in con.execute(
+            "SELECT DISTINCT skill FROM long_cells WHERE error IS NULL").fetchall()]
+    return pd.DataFrame(list(dict.fromkeys(rows)), columns=["question", "skill_id"], dtype=object)
 
 
 def _one_answer_per_skill(profile: Profile, mapping: pd.DataFrame, offered: list) -> bool:

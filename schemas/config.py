@@ -189,6 +189,8 @@ class AppConfig(FileModel):
     proficient_threshold: Annotated[Whole, Field(ge=1, le=4)] = 3
     min_group_size: Annotated[Whole, Field(ge=1)] = 5
     single_point_max_bench: Annotated[Whole, Field(ge=0)] = 1
+    # Movers list only changes larger than this, in percentage points, whose 95% intervals don't overlap.
+    min_change_pp: Annotated[float, Strict(), Field(ge=0, le=100)] = 2.0
 
 
 class Targets(FileModel):
