@@ -170,7 +170,9 @@ def movers(db: str, f: Filters, s: Settings, population: str = "all", limit: int
                    c.cur_n AS n_answered, {share('c.cur_prof', 'c.cur_n')} AS coverage,
                    c.prev_n AS prev_n_answered, {share('c.prev_prof', 'c.prev_n')} AS prev_coverage,
                    c.all_n AS all_n_answered, c.prev_all_n AS prev_all_n_answered,
-                   row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order
+                   row_number() OVER (ORDER BY sa.sort_order, s.sort_order, s.skill_id) AS skill_order,
+                   (SELECT string_agg(DISTINCT q.question, ' / ' ORDER BY q.question) FROM question_skills q
+                    WHERE q.wave_id = $wave AND q.skill_id = c.skill_id) AS question
             FROM piv c JOIN skills s USING (skill_id) JOIN skill_areas sa ON sa.area_id = s.area_id
             WHERE c.cur_n IS NOT NULL AND c.prev_n IS NOT NULL
         """, {**f.params(), **params})

@@ -242,7 +242,7 @@ LABELS = {
     "n_pipeline": "Want to learn, below threshold", "n_base": "Answered", "n_respondents": "People",
     "coverage": "Coverage", "target": "Target", "gap": "Gap", "share": "Share", "prev_coverage": "Previous",
     "delta": "Change", "delta_pp": "Change (pp)", "ci_low": "95% from", "ci_high": "95% to",
-    "direction": "Direction", "prev_n_answered": "Answered (previous)",
+    "direction": "Direction", "prev_n_answered": "Answered (previous)", "question": "Question",
     "suppressed": "Hidden (k)",
 }
 

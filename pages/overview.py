@@ -68,5 +68,5 @@ with ui.section(f"Biggest movers since {head['prev_wave_label'] or 'the previous
                  "Read: green bars rose since the previous wave, red bars fell; length is the change in points.",
                  key="overview_movers")
         ui.table(moved, "overview_movers", "movers.csv",
-                 columns=["skill_name", "area_name", "direction", "prev_coverage", "coverage", "delta_pp"],
+                 columns=["skill_name", "area_name", "direction", "prev_coverage", "coverage", "delta_pp", "question"],
                  column_config={"prev_coverage": ui.PERCENT, "coverage": ui.PERCENT, "delta_pp": ui.POINTS})

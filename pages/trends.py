@@ -62,6 +62,6 @@ with ui.section("Biggest risers and fallers"):
             pp=f"{ctx.settings.min_change * 100:g}"))
     else:
         ui.table(moved, "trends_movers", f"movers_{population}.csv",
-                 columns=["skill_name", "area_name", "direction", "prev_coverage", "coverage", "delta_pp",
+                 columns=["skill_name", "area_name", "direction", "prev_coverage", "coverage", "delta_pp", "question",
                           "prev_n_answered", "n_answered"],
                  column_config={"prev_coverage": ui.PERCENT, "coverage": ui.PERCENT, "delta_pp": ui.POINTS})

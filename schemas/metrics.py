@@ -167,6 +167,7 @@ class MoversFrame(MetricFrame):
     ci_high: Series[float] = _share("Upper end of the 95% Wilson interval of coverage.")
     prev_ci_low: Series[float] = _share("Lower end of the 95% Wilson interval of prev_coverage.")
     prev_ci_high: Series[float] = _share("Upper end of the 95% Wilson interval of prev_coverage.")
+    question: Series[str] = pa.Field(description="The question(s) of the selected wave that asked about the skill (question_skills), ' / '-joined.")
 
 
 class RespondentTrendFrame(MetricFrame):
