@@ -28,7 +28,8 @@ RESPONDENT, AGGREGATE = "respondent", "aggregate"
 TIERS = (RESPONDENT, AGGREGATE)
 SOURCE = "src"  # the catalog name of the attached analytics file (respondent tier only)
 
-TAXONOMY = ("waves", "skill_areas", "skills", "service_categories")
+# question_skills says what was asked, about nobody: both tiers read it.
+TAXONOMY = ("waves", "skill_areas", "skills", "service_categories", "question_skills")
 # Respondent-level views: name -> select list over the table of the same name. The submission time
 # is a date: to the second it is unique per person and would link a row to the raw export.
 RESPONDENT_VIEWS = {

@@ -3,6 +3,9 @@ count of single points of knowledge.
 
 Org coverage index: the unweighted mean of the area coverages shown (every area counts the same,
 so a big area does not drown out a thin one); hidden areas and areas nobody answered are left out.
+Its change since the previous wave is like for like: the mean change over the areas both waves
+asked the same skills of (analytics.trends), withheld when there are none. So it need not equal
+the difference of the two waves' indexes when the waves asked different things.
 Response rate needs the invited headcount (data/headcount.yaml); it is known for the whole
 organisation or for a team selection whose every team has a number, never for role or location.
 """
@@ -17,6 +20,7 @@ from analytics.filters import Filters
 from analytics.reporting_groups import serve
 from analytics.settings import Settings
 from analytics.suppression import suppress
+from analytics.trends import area_coverage_trend
 from analytics.waves import resolve
 from schemas.metrics import HeadlineFrame, RespondentTrendFrame
 
@@ -54,18 +58,28 @@ def overview_headline(db: str, f: Filters, s: Settings) -> pd.DataFrame:
         spok = single_point_rows(con, f, s)
     row = trend[trend["wave_id"] == wave.wave_id].iloc[0]
     hidden = selection.too_small(size, s.k)
+    change, n_compared = _like_for_like_change(db, f, s, wave.wave_id)
     frame = pd.DataFrame([{
         "wave_id": wave.wave_id, "wave_label": wave.label, "prev_wave_label": wave.prev_label,
         "n_respondents": pd.NA if hidden else size,
         "response_rate": float("nan") if hidden else row["response_rate"],
         "coverage_index": float("nan") if hidden else index_now,
         "coverage_index_prev": float("nan") if hidden else index_prev,
-        "coverage_index_delta": float("nan") if hidden else index_now - index_prev,
+        "coverage_index_delta": float("nan") if hidden else change,
+        "n_areas_compared": 0 if hidden else n_compared,
         "n_single_points": pd.NA if hidden or size == 0 else len(spok),
         "suppressed": hidden,
     }])
     frame = frame.astype({"n_respondents": "Int64", "n_single_points": "Int64", "prev_wave_label": object})
     return HeadlineFrame.validate(frame)
+
+
+def _like_for_like_change(db: str, f: Filters, s: Settings, wave_id: int) -> tuple[float, int]:
+    """(mean change of the areas whose change is shown, how many): the areas both waves asked
+    the same skills of, shown in both; NaN and 0 when there are none."""
+    trend = area_coverage_trend(db, f, s, "all")
+    shown = trend.loc[(trend["wave_id"] == wave_id) & trend["delta"].notna(), "delta"]
+    return (float(shown.mean()) if len(shown) else float("nan")), len(shown)
 
 
 def _index(areas: pd.DataFrame) -> float:

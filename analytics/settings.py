@@ -26,6 +26,7 @@ class Settings:
     threshold: int = 3
     k: int = 5
     single_point_max_bench: int = 1
+    min_change: float = 0.02  # movers: the smallest change listed, as a share (app_config min_change_pp / 100)
     targets: tuple[tuple[str, float], ...] = ()
     default_target: float | None = None
     headcount: tuple[tuple[str, str, int], ...] = ()
@@ -51,6 +52,7 @@ def load(app_config: Path = APP_CONFIG, targets: Path = TARGETS, headcount: Path
         threshold=app.proficient_threshold,
         k=app.min_group_size,
         single_point_max_bench=app.single_point_max_bench,
+        min_change=app.min_change_pp / 100,
         targets=tuple(tgt.areas.items()),
         default_target=tgt.default,
         headcount=tuple(heads),

@@ -103,8 +103,13 @@ def pipeline(frame: pd.DataFrame) -> go.Figure:
 def trend_lines(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for area, rows in frame.groupby("area_name", sort=False):
+        # Error bars: the 95% Wilson interval of each wave's coverage (ci_low / ci_high).
         fig.add_scatter(x=rows["wave_label"], y=rows["coverage"], mode="lines+markers", name=area,
-                        connectgaps=False, hovertemplate="%{x}: %{y:.0%}<extra>" + area + "</extra>")
+                        connectgaps=False, customdata=rows[["ci_low", "ci_high"]].to_numpy(),
+                        error_y={"type": "data", "array": rows["ci_high"] - rows["coverage"],
+                                 "arrayminus": rows["coverage"] - rows["ci_low"], "thickness": 1, "width": 3},
+                        hovertemplate="%{x}: %{y:.0%} (95%: %{customdata[0]:.0%}-%{customdata[1]:.0%})<extra>"
+                                      + area + "</extra>")
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return _layout(fig, "Area coverage per wave", "Wave", "Coverage")

@@ -241,7 +241,8 @@ LABELS = {
     "bench": "Bench depth", "single_point": "Single point", "n_interested": "Want to learn",
     "n_pipeline": "Want to learn, below threshold", "n_base": "Answered", "n_respondents": "People",
     "coverage": "Coverage", "target": "Target", "gap": "Gap", "share": "Share", "prev_coverage": "Previous",
-    "delta": "Change", "direction": "Direction", "prev_n_answered": "Answered (previous)",
+    "delta": "Change", "delta_pp": "Change (pp)", "ci_low": "95% from", "ci_high": "95% to",
+    "direction": "Direction", "prev_n_answered": "Answered (previous)", "question": "Question",
     "suppressed": "Hidden (k)",
 }
 
@@ -269,6 +270,10 @@ def pp(value) -> str | None:
 
 def PERCENT(label: str):  # noqa: N802 - reads as a column type in the pages' column_config
     return st.column_config.NumberColumn(label, format="percent")
+
+
+def POINTS(label: str):  # noqa: N802 - a difference of two shares, in percentage points (delta_pp columns)
+    return st.column_config.NumberColumn(label, format="%+.1f pp")
 
 
 # Serialises the first-start demo build between sessions of this server process.

@@ -67,6 +67,7 @@ class Prepared:
     unmatched_columns: list[str] = field(default_factory=list)
     unmapped_options: dict[str, list[str]] = field(default_factory=dict)
     key_fingerprint: str = ""  # of the respondent-id key the ids were hashed with
+    offered: pd.DataFrame | None = None  # question, skill_id: what each question asked (question_skills)
 
     @property
     def rows_rejected(self) -> int:
@@ -147,7 +148,7 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
     _check_rejected_share(name, rejected[~rejected["source_row"].isin(superseded["source_row"])], rows_read)
     label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
     return Prepared(name, raw.sha256, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
-                    canonical.unmapped_options, identity.fingerprint())
+                    canonical.unmapped_options, identity.fingerprint(), canonical.offered)
 
 
 def _read_checked(path: Path, name: str, given: Profile | None) -> RawTable:
@@ -289,7 +290,7 @@ def write_prepared(prepared: Prepared, *, db: str | None = None, loaded_by: str 
             con, frames=prepared.frames, rejected=prepared.rejected, wave_label=prepared.wave_label,
             wave_date=prepared.wave_date, file_name=prepared.file_name, sha256=prepared.sha256,
             rows_read=prepared.rows_read, profile_name=redact(prepared.profile.name), taxonomy=prepared.taxonomy,
-            loaded_by=loaded_by, key_fingerprint=prepared.key_fingerprint)
+            loaded_by=loaded_by, key_fingerprint=prepared.key_fingerprint, offered=prepared.offered)
         stats = con.execute(
             "SELECT rows_read, rows_loaded, rows_rejected, "
             "(SELECT count(*) FROM respondents WHERE ingestion_id = ?), "

@@ -8,6 +8,7 @@ import pandas as pd
 
 from pipelines import aggregates, audit, identity
 from pipelines import taxonomy as taxonomy_mod
+from pipelines.redaction import redact
 from pipelines.transactions import rollback
 
 
@@ -47,7 +48,8 @@ def refresh_aggregates(con, wave_id: int) -> None:
 def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], rejected: pd.DataFrame,
           wave_label: str, wave_date: dt.date | None, file_name: str, sha256: str, rows_read: int,
           profile_name: str, taxonomy, loaded_by: str | None,
-          key_fingerprint: str | None = None) -> tuple[int, int, pd.DataFrame]:
+          key_fingerprint: str | None = None,
+          offered: pd.DataFrame | None = None) -> tuple[int, int, pd.DataFrame]:
     """Insert everything; returns (ingestion_id, wave_id, superseded rows of this file).
 
     A person already present in the wave from an earlier file keeps whichever submission is
@@ -69,6 +71,7 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
              profile_name, loaded_by or _whoami()],
         )
         _insert_rows(con, frames, keep, all_rejected, wave_id, ingestion_id)
+        _record_offered(con, offered, wave_id, ingestion_id)
         refresh_aggregates(con, wave_id)
         if key_fingerprint:
             identity.remember_key(con, key_fingerprint)
@@ -79,6 +82,19 @@ def write(con: duckdb.DuckDBPyConnection, *, frames: dict[str, pd.DataFrame], re
         rollback(con)
         raise
     return ingestion_id, wave_id, superseded
+
+
+def _record_offered(con, offered: pd.DataFrame | None, wave_id: int, ingestion_id: int) -> None:
+    """question_skills: which skills each question of this file asked about (migration 008), so
+    the dashboards compare two waves over what both asked. Question names come from the profile,
+    so they are redacted like its name."""
+    if offered is None or offered.empty:
+        return
+    rows = offered.assign(question=offered["question"].map(redact))[["question", "skill_id"]].drop_duplicates()
+    con.register("_offered", rows)
+    con.execute("INSERT INTO question_skills SELECT ?, ?, question, skill_id FROM _offered",
+                [ingestion_id, wave_id])
+    con.unregister("_offered")
 
 
 def _settle_earlier_submissions(con, resp: pd.DataFrame, wave_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -137,7 +153,7 @@ def delete_ingestion(con: duckdb.DuckDBPyConnection, ingestion_id: int, actor: s
             con.execute("ROLLBACK")
             return False
         for table in ("answers", "cloud_preferences", "learning_interests", "respondents", "rejected_rows",
-                      "ingestions"):
+                      "question_skills", "ingestions"):
             con.execute(f"DELETE FROM {table} WHERE ingestion_id = ?", [ingestion_id])
         # A wave left with no ingestions goes too, so it stops showing as an empty wave.
         con.execute("DELETE FROM waves WHERE wave_id = ? AND wave_id NOT IN (SELECT wave_id FROM ingestions)",

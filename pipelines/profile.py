@@ -52,6 +52,7 @@ class Question:
     separator: str | None = None  # joined cells: split on this
     scale: tuple[int, int] | None = None  # rating: numeric scale of the answers, e.g. (1, 5)
     labels: dict[str, int] = field(default_factory=dict)  # rating: extra text labels for this question
+    gate: Selector | None = None  # picked: the columns of the question it was shown after
 
     def __post_init__(self):
         if self.skill_from is None:
@@ -123,7 +124,7 @@ def _question(q: config.QuestionSpec, i: int) -> Question:
         kind=q.kind, columns=Selector(names=list(q.columns), match=q.match, exclude=q.exclude),
         name=q.name or f"{q.kind} questions[{i}]", skills=dict(q.skills), skill_from=q.skill_from,
         level=q.level, cloud_kind=q.type, providers=dict(q.providers), separator=q.separator,
-        scale=q.scale, labels=dict(q.labels),
+        scale=q.scale, labels=dict(q.labels), gate=Selector.of(q.gate) if q.gate is not None else None,
     )
 
 
@@ -139,13 +140,16 @@ def load_profile(path_or_name: str | Path) -> Profile:
     return _from_spec(spec, str(path))
 
 
+def _selector_yaml(s: Selector):
+    """A selector as the YAML says it: one name, {match: ...} or {columns: [...]}."""
+    if s.match and not s.names:
+        return {"match": s.match, **({"exclude": s.exclude} if s.exclude else {})}
+    return s.names[0] if len(s.names) == 1 and not s.match else {"columns": s.names, **({"match": s.match} if s.match else {})}
+
+
 def to_dict(p: Profile) -> dict:
     """The YAML form of a profile (what --suggest-profile writes and the upload page saves)."""
-    def sel(s: Selector):
-        if s.match and not s.names:
-            return {"match": s.match, **({"exclude": s.exclude} if s.exclude else {})}
-        return s.names[0] if len(s.names) == 1 and not s.match else {"columns": s.names, **({"match": s.match} if s.match else {})}
-
+    sel = _selector_yaml
     out: dict = {"name": p.name}
     if p.wave_label or p.wave_date:
         out["wave"] = {k: v for k, v in {"label": p.wave_label, "date": p.wave_date and p.wave_date.isoformat()}.items() if v}
@@ -174,27 +178,31 @@ def to_dict(p: Profile) -> dict:
         out["levels"] = {"scale": list(p.scale), **({"labels": p.labels} if p.labels else {})}
     if p.areas or p.skills:
         out["taxonomy"] = {"areas": p.areas, "skills": p.skills}
-    questions = []
-    for q in p.questions:
-        d: dict = {"kind": q.kind, "name": q.name}
-        s = sel(q.columns)
-        d.update(s if isinstance(s, dict) else {"columns": [s]})
-        if q.kind == "cloud":
-            d["type"] = q.cloud_kind
-            if q.providers:
-                d["providers"] = q.providers
-        if q.kind == "picked":
-            d["level"] = q.level
-        if q.skills:
-            d["skills"] = q.skills
-        if q.kind in {"picked", "interest"} and q.skill_from != "cell" or q.kind == "rating" and q.skill_from != "header":
-            d["skill_from"] = q.skill_from
-        if q.separator:
-            d["separator"] = q.separator
-        if q.scale:
-            d["scale"] = list(q.scale)
-        if q.labels:
-            d["labels"] = q.labels
-        questions.append(d)
-    out["questions"] = questions
+    out["questions"] = [_question_dict(q) for q in p.questions]
     return out
+
+
+def _question_dict(q: Question) -> dict:
+    """The YAML form of one question: its kind, name and columns, and every key not at its default."""
+    d: dict = {"kind": q.kind, "name": q.name}
+    s = _selector_yaml(q.columns)
+    d.update(s if isinstance(s, dict) else {"columns": [s]})
+    if q.kind == "cloud":
+        d["type"] = q.cloud_kind
+        if q.providers:
+            d["providers"] = q.providers
+    if q.kind == "picked":
+        d["level"] = q.level
+    if q.skills:
+        d["skills"] = q.skills
+    if q.kind in {"picked", "interest"} and q.skill_from != "cell" or q.kind == "rating" and q.skill_from != "header":
+        d["skill_from"] = q.skill_from
+    if q.separator:
+        d["separator"] = q.separator
+    if q.scale:
+        d["scale"] = list(q.scale)
+    if q.labels:
+        d["labels"] = q.labels
+    if q.gate is not None:
+        d["gate"] = _selector_yaml(q.gate)
+    return d

@@ -40,6 +40,7 @@ class Canonical:
     questions_used: int
     unmapped_options: dict[str, list[str]]
     skill_columns: dict[str, str]  # skill_id -> the header of the (first) column that rated it
+    offered: pd.DataFrame  # question, skill_id: the skills each question asked about (question_skills)
 
 
 def _field_column(sheet: Sheet, profile: Profile, name: str) -> Column | None:
@@ -123,6 +124,7 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
     problems = _cell_problems(con)
     offered = _offered_picks(con, profile, colmap, lookup)
     _check_skills_known(mapping, offered, known_skills)
+    _gate_rows(con, sheet, profile)
     long_sql = _long_layout(con, profile, *long_columns, lookup, problems) if long_columns else ""
     answers = _answers(con, known_skills, long_sql, _one_answer_per_skill(profile, mapping, offered))
     cloud = con.execute("""
@@ -132,7 +134,8 @@ def _transform(con, sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canon
         SELECT DISTINCT _row, target AS skill_id FROM mapped WHERE kind = 'interest' AND target IS NOT NULL
     """).df()
     return Canonical(answers, cloud, interests, concat_problems(problems), len(profile.questions),
-                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, _skill_columns(mapping, keys))
+                     {k: sorted(set(v))[:20] for k, v in unmapped.items()}, _skill_columns(mapping, keys),
+                     _offered_skills(con, profile, colmap, lookup, bool(long_columns)))
 
 
 def _question_columns(sheet: Sheet, profile: Profile) -> list[tuple[str, int, str, str]]:
@@ -257,7 +260,7 @@ _ANSWERS_SQL = """
         SELECT _row, target::skill_t AS skill_id, level FROM mapped WHERE kind = 'rating' AND error IS NULL
         UNION ALL
         SELECT a._row, o.target::skill_t, CASE WHEN p._row IS NULL THEN 0 ELSE p.level END AS level
-        FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked') a
+        FROM (SELECT DISTINCT _row, q FROM mapped WHERE kind = 'picked' UNION SELECT _row, q FROM gate_rows) a
         JOIN picks_offered o USING (q)
         LEFT JOIN (SELECT DISTINCT _row, q, target, level FROM mapped WHERE kind = 'picked') p
                ON p._row = a._row AND p.q = a.q AND p.target = o.target
@@ -280,6 +283,50 @@ def _answers(con, known_skills: set[str], long_sql: str, one_per_cell: bool) -> 
     con.execute("CREATE TYPE skill_t AS ENUM (SELECT s FROM _skill_ids)")
     sql = _GRID_ANSWERS_SQL if one_per_cell else _ANSWERS_SQL.format(long=long_sql)
     return con.sql(sql).to_arrow_table().to_pandas()  # faster than .df()
+
+
+def _gate_rows(con, sheet: Sheet, profile: Profile) -> None:
+    """gate_rows (_row, q): the rows that answered the gate of a gated question. A gated question
+    was shown only after certain answers to its gate, so its population is everyone who answered
+    the gate: those the follow-up never reached count as picking none of its options."""
+    missing_keys = {norm(m) for m in profile.missing}
+    parts = [pa.table({"_row": pa.array([], pa.int32()), "q": pa.array([], pa.int32())})]
+    for qi, q in enumerate(profile.questions):
+        if q.gate is None:
+            continue
+        cols = select(sheet, q.gate.names, q.gate.match, q.gate.exclude)
+        if not cols:
+            raise ProfileError(f"question {q.name!r}: no gate column matches {q.gate.names or q.gate.match!r}")
+        # A cell answers the gate unless it is empty or a missing marker; each distinct text is read once.
+        answered = None
+        for col in cols:
+            cells = sheet.data.column(col.key)
+            texts = [v for v in pc.unique(cells).to_pylist()
+                     if v and norm(v) and norm(v) not in missing_keys]
+            hit = pc.fill_null(pc.is_in(cells, value_set=pa.array(texts, pa.string())), False)
+            answered = hit if answered is None else pc.or_(answered, hit)
+        rows = pc.filter(sheet.data.column("_row"), answered).cast(pa.int32())
+        parts.append(pa.table({"_row": rows, "q": pa.array([qi] * len(rows), pa.int32())}))
+    con.register("gate_rows", pa.concat_tables(parts))
+
+
+LONG_LAYOUT_QUESTION = "long layout"  # the question_skills name of a long layout's skill column
+
+
+def _offered_skills(con, profile: Profile, colmap, lookup, long_layout: bool) -> pd.DataFrame:
+    """(question, skill_id): which skills each question asked about, answered or not, so a later
+    wave can be compared with this one over what both asked. A rating question asks about its
+    columns' skills, a multi-select about its options (picks_offered), a long layout about the
+    skills its rows name."""
+    rows = [(profile.questions[qi].name, skill) for key, qi, label, opt in colmap
+            if profile.questions[qi].kind == "rating"
+            for _, skill in [_column_skill(label, opt, profile.questions[qi], lookup)] if skill]
+    names = {qi: q.name for qi, q in enumerate(profile.questions)}
+    rows += [(names[qi], skill) for qi, skill in con.execute("SELECT q, target FROM picks_offered").fetchall()]
+    if long_layout:
+        rows += [(LONG_LAYOUT_QUESTION, skill) for (skill,) in con.execute(
+            "SELECT DISTINCT skill FROM long_cells WHERE error IS NULL").fetchall()]
+    return pd.DataFrame(list(dict.fromkeys(rows)), columns=["question", "skill_id"], dtype=object)
 
 
 def _one_answer_per_skill(profile: Profile, mapping: pd.DataFrame, offered: list) -> bool:

@@ -189,6 +189,8 @@ class AppConfig(FileModel):
     proficient_threshold: Annotated[Whole, Field(ge=1, le=4)] = 3
     min_group_size: Annotated[Whole, Field(ge=1)] = 5
     single_point_max_bench: Annotated[Whole, Field(ge=0)] = 1
+    # Movers list only changes larger than this, in percentage points, whose 95% intervals don't overlap.
+    min_change_pp: Annotated[float, Strict(), Field(ge=0, le=100)] = 2.0
 
 
 class Targets(FileModel):
@@ -451,11 +453,19 @@ class QuestionSpec(FileModel):
     separator: Text | None = None
     scale: Scale = None
     labels: Labels = {}
+    # The question this one was shown after (picked only): everyone who answered the gate is in
+    # this question's population, so those not shown it count as picking none (docs/profiles.md).
+    gate: Selected | None = None
 
     @model_validator(mode="after")
     def _selects_columns(self) -> QuestionSpec:
         if not self.columns and not self.match:
             raise ValueError("needs columns or match")
+        if self.gate is not None:
+            if self.kind != "picked":
+                raise ValueError("gate: only a picked question can have a gate")
+            if not self.gate.names() and not self.gate.match:
+                raise ValueError("gate: needs columns or match")
         return self
 
 

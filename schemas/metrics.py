@@ -141,7 +141,14 @@ class AreaTrendFrame(MetricFrame):
     coverage: Series[float] = _share("Area coverage in this wave.")
     prev_n_answered: Series[pd.Int64Dtype] = _count("Same, in the previous wave (for the cohort: the same people).")
     prev_coverage: Series[float] = _share("Area coverage in the previous wave.")
-    delta: Series[float] = pa.Field(nullable=True, ge=-1, le=1, description="coverage - prev_coverage.")
+    delta: Series[float] = pa.Field(nullable=True, ge=-1, le=1, description="coverage - prev_coverage, over what both waves asked; NaN where withheld (comparable False) or hidden.")
+    delta_pp: Series[float] = pa.Field(nullable=True, ge=-100, le=100, description="delta in percentage points (delta x 100).")
+    ci_low: Series[float] = _share("Lower end of the 95% Wilson interval of coverage.")
+    ci_high: Series[float] = _share("Upper end of the 95% Wilson interval of coverage.")
+    n_skills_asked: Series[int] = pa.Field(ge=0, description="Skills of the area this wave asked about (question_skills).")
+    prev_n_skills_asked: Series[pd.Int64Dtype] = _count("Skills of the area the previous wave asked about.")
+    n_skills_common: Series[pd.Int64Dtype] = _count("Skills of the area both waves asked about.")
+    comparable: Series[bool] = pa.Field(description="True when both waves asked the same skills of the area, so the delta means a change.")
     suppressed: Series[bool] = pa.Field(description=_SUPPRESSED)
 
 
@@ -153,8 +160,14 @@ class MoversFrame(MetricFrame):
     prev_coverage: Series[float] = _share("Skill coverage in the previous wave.")
     coverage: Series[float] = _share("Skill coverage in the selected wave.")
     delta: Series[float] = pa.Field(ge=-1, le=1, description="coverage - prev_coverage.")
+    delta_pp: Series[float] = pa.Field(ge=-100, le=100, description="delta in percentage points (delta x 100).")
     n_answered: Series[int] = pa.Field(ge=0, description="Respondents who answered the skill in the selected wave.")
     prev_n_answered: Series[int] = pa.Field(ge=0, description="Respondents who answered it in the previous wave.")
+    ci_low: Series[float] = _share("Lower end of the 95% Wilson interval of coverage.")
+    ci_high: Series[float] = _share("Upper end of the 95% Wilson interval of coverage.")
+    prev_ci_low: Series[float] = _share("Lower end of the 95% Wilson interval of prev_coverage.")
+    prev_ci_high: Series[float] = _share("Upper end of the 95% Wilson interval of prev_coverage.")
+    question: Series[str] = pa.Field(description="The question(s) of the selected wave that asked about the skill (question_skills), ' / '-joined.")
 
 
 class RespondentTrendFrame(MetricFrame):
@@ -175,7 +188,8 @@ class HeadlineFrame(MetricFrame):
     response_rate: Series[float] = pa.Field(nullable=True, ge=0, description="n_respondents / invited headcount, if known.")
     coverage_index: Series[float] = _share("Org coverage index: mean area coverage over the areas shown.")
     coverage_index_prev: Series[float] = _share("The same index in the previous wave.")
-    coverage_index_delta: Series[float] = pa.Field(nullable=True, ge=-1, le=1, description="coverage_index - coverage_index_prev.")
+    coverage_index_delta: Series[float] = pa.Field(nullable=True, ge=-1, le=1, description="Like-for-like change since the previous wave: the mean change of the areas both waves asked the same skills of; NaN when there are none.")
+    n_areas_compared: Series[int] = pa.Field(ge=0, description="Areas the change is over (both waves asked the same skills of them and both are shown).")
     n_single_points: Series[pd.Int64Dtype] = _count("Skills whose bench depth is at or below the single-point limit.")
     suppressed: Series[bool] = pa.Field(description="True when the whole selection is smaller than k.")
 

@@ -9,6 +9,7 @@ Wave 1 "2024-H1" (20 people)           Wave 2 "2024-H2" (25 people: all of wave 
   ML       m01-m05  Osaka
   Ops      o01-o02  Tokyo
 Roles: p01 and d01 are Managers, everyone else Engineer.
+Both waves asked the same seven skills (question_skills), so every change compares like for like.
 """
 from __future__ import annotations
 
@@ -96,6 +97,8 @@ def build_fixture_db(path: str) -> None:
                             [wave, rid, wave, team, role, location])
                 con.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)",
                                 [[wave, rid, SKILL_IDS[s], lvl, wave] for s, lvl in levels.items()])
+            con.executemany("INSERT INTO question_skills VALUES (?, ?, 'skills grid', ?)",
+                            [[wave, wave, skill] for skill in SKILL_IDS.values()])
             con.executemany("INSERT INTO cloud_preferences VALUES (?, ?, ?, 'preferred', ?)",
                             [[wave, rid, provider, wave] for rid, provider in preferred.items()])
             con.executemany("INSERT INTO cloud_preferences VALUES (?, ?, ?, 'uses', ?)",

@@ -220,3 +220,13 @@ def test_an_upgraded_database_ends_with_the_structure_of_a_fresh_one(tmp_path, m
         pass
     assert structure(old) == structure(fresh)
     assert ("respondents", "PRIMARY KEY", ["wave_id", "respondent_id"]) in structure(fresh)["constraints"]
+
+
+def test_migration_8_records_what_earlier_loads_asked_from_their_answers(tmp_path):
+    # Version 1's one load answered docker only: that is all an upgrade can know it asked.
+    db = str(tmp_path / "v1.duckdb")
+    make_version_1(db)
+    with writer(db):
+        pass
+    assert query(db, "SELECT ingestion_id, wave_id, question, skill_id FROM question_skills") == [
+        (3, 7, "(recorded from the answers by migration 008)", "docker")]

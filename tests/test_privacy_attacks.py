@@ -89,6 +89,9 @@ def build_random_org(path: str, seed: int) -> None:
             con.execute("INSERT INTO waves VALUES (?, ?, ?)", [wave, f"W{wave}", f"2024-0{wave}-01"])
             con.execute("INSERT INTO ingestions VALUES (?, ?, 'org.csv', 'sha', now()::TIMESTAMP, ?, ?, 0, "
                         "'loaded', 'test', 'pytest')", [wave, wave, len(people), len(people)])
+            # Every wave asks every skill, so the trends' changes are all shown (and attacked).
+            con.executemany("INSERT INTO question_skills VALUES (?, ?, 'skills', ?)",
+                            [[wave, wave, skill] for skill in RANDOM_SKILLS])
             answering = [rid for rid in sorted(people) if rng.random() < 0.9]
             for rid in answering:
                 con.execute("INSERT INTO respondents VALUES (?, ?, ?, ?, ?, ?, NULL)", [wave, rid, wave, *people[rid]])

@@ -46,8 +46,9 @@ def test_documented_full_example_parses_to_what_it_says():
     assert [a["id"] for a in p.areas] == ["programming_languages"]
     assert [s["id"] for s in p.skills] == ["python"]
     kinds = [q.kind for q in p.questions]
-    assert kinds == ["rating", "picked", "cloud", "interest"]
-    rating, picked, cloud, interest = p.questions
+    assert kinds == ["rating", "picked", "picked", "cloud", "interest"]
+    rating, picked, gated, cloud, interest = p.questions
+    assert picked.gate is None and gated.gate.match == "^Q36_A_" and gated.columns.match == "^Q37_A_"
     assert rating.columns.match == "^Rate your skills \\[" and rating.skills == {"K8s": "kubernetes"}
     assert rating.separator == ";"
     assert picked.level == 3 and picked.skill_from == "cell"
@@ -68,7 +69,7 @@ columns:
 levels: {scale: [1, 5], labels: {4: [guru]}}
 questions:
   - {kind: rating, name: grid, match: '^Rate \[', skills: {K8s: kubernetes}}
-  - {kind: picked, name: tools, columns: [Tools], level: 2, separator: ";", skills: {None: null}}
+  - {kind: picked, name: tools, columns: [Tools], level: 2, separator: ";", skills: {None: null}, gate: "Uses tools?"}
   - {kind: cloud, name: main, columns: [Main cloud], type: preferred, providers: {IBM Cloud: Other}}
   - {kind: interest, name: next, columns: ["Learn next?"], separator: ";"}
 """
@@ -86,6 +87,8 @@ def test_profile_round_trips_through_yaml():
         assert (q2.kind, q2.name, q2.columns.names, q2.columns.match, q2.skills, q2.level, q2.cloud_kind,
                 q2.providers, q2.separator) == (q1.kind, q1.name, q1.columns.names, q1.columns.match, q1.skills,
                                                 q1.level, q1.cloud_kind, q1.providers, q1.separator)
+        assert (q2.gate and q2.gate.names) == (q1.gate and q1.gate.names)
+    assert p.questions[1].gate.names == ["Uses tools?"]
 
 
 @pytest.mark.parametrize("data", [
@@ -102,6 +105,8 @@ def test_profile_round_trips_through_yaml():
     {"columns": {"email": "Email"}},
     {"layout": "diagonal"},
     {"layout": "long"},  # long layout without its skill/level columns
+    {"questions": [{"kind": "rating", "columns": ["A"], "gate": "B"}]},  # only a picked question has a gate
+    {"questions": [{"kind": "picked", "columns": ["A"], "gate": {"exclude": "x"}}]},  # a gate selects nothing
     ["not", "a", "mapping"],
 ], ids=lambda d: str(d)[:40])
 def test_invalid_profiles_are_refused_with_a_one_line_reason(data):
@@ -273,6 +278,23 @@ questions:
     loaded(env.ingest(write_csv(env.tmp / "max.csv", rows), profile=profile))
     assert levels_by_team(env) == {"A": {"docker": 3, "kubernetes": 3}, "B": {"docker": 4, "kubernetes": 0},
                                    "C": {"docker": 1}}
+
+
+def test_a_gated_question_counts_everyone_who_answered_its_gate(env):
+    profile = write_profile(env.tmp / "p.yaml", BASE + """
+questions:
+  - {kind: rating, columns: [Docker]}
+  - {kind: picked, columns: [Tools], separator: ";", level: 3, gate: Uses tools?,
+     skills: {Docker: docker, Kubernetes: kubernetes}}
+""")
+    rows = [["Email Address", "Team", "Docker", "Uses tools?", "Tools"],
+            ["a@example.com", "A", "Basic", "Yes", "Kubernetes"],  # shown Tools, picked kubernetes
+            ["b@example.com", "B", "Basic", "No", ""],  # answered the gate, never shown Tools: 0s
+            ["c@example.com", "C", "Basic", "", ""]]  # skipped the gate: no Tools rows
+    loaded(env.ingest(write_csv(env.tmp / "gate.csv", rows), profile=profile))
+    # Kubernetes: 1 of the 2 who answered the gate (50%), not 1 of the 1 shown the follow-up.
+    assert levels_by_team(env) == {"A": {"docker": 2, "kubernetes": 3}, "B": {"docker": 2, "kubernetes": 0},
+                                   "C": {"docker": 2}}
 
 
 def test_preferred_cloud_with_several_providers_rejects_the_row(env):

@@ -78,7 +78,8 @@ PROVIDER_OF = {
 }
 
 # Picked-question checks: wave, skill, {question columns (regex over codes): options meaning the skill}.
-# A skill offered by several questions is answered by whoever answered any of them.
+# A skill offered by several questions is answered by whoever answered any of them; a gate's columns
+# (the question a follow-up was shown after) offer no option, so they are listed with an empty set.
 SKILL_CHECKS = [
     ("Kaggle 2018", "aws_sagemaker", {r"^Q28_Part_\d+$": {"Amazon SageMaker"}}),
     ("Kaggle 2018", "aws_batch", {r"^Q27_Part_\d+$": {"AWS Batch"}, r"^Q30_Part_\d+$": {"AWS Batch"}}),
@@ -89,12 +90,14 @@ SKILL_CHECKS = [
     ("Kaggle 2019", "gcp_ai_platform", {r"^Q32_Part_\d+$": {"Google Cloud Machine Learning Engine"}}),
     ("Kaggle 2019", "gcp_bigquery", {r"^Q31_Part_\d+$": {"Google BigQuery"}}),
     ("Kaggle 2019", "databricks", {r"^Q31_Part_\d+$": {"Databricks"}, r"^Q33_Part_\d+$": {"Databricks AutoML"}}),
-    ("Kaggle 2021", "aws_sagemaker", {r"^Q31_A_": {"Amazon SageMaker"},
-                                      r"^Q10_": {"Amazon Sagemaker Studio Notebooks"}}),
+    ("Kaggle 2021", "aws_sagemaker", {r"^Q31_A_": {"Amazon SageMaker"}}),
+    ("Kaggle 2021", "gcp_automl", {r"^Q37_A_": {"Google Cloud AutoML"}, r"^Q36_A_": set()}),
+    ("Kaggle 2021", "aws_ec2", {r"^Q29_A_": {"Amazon Elastic Compute Cloud (EC2)"}, r"^Q27_A_": set()}),
     ("Kaggle 2021", "mlflow", {r"^Q38_A_": {"MLflow"}}),
     ("Kaggle 2021", "gcp_bigquery", {r"^Q32_A_": {"Google Cloud BigQuery"}}),
-    ("Kaggle 2021", "aws_sagemaker_autopilot", {r"^Q37_A_": {"Amazon Sagemaker Autopilot"}}),
-    ("Kaggle 2022", "aws_sagemaker", {r"^Q37_\d+$": {"Amazon SageMaker"}, r"^Q14_\d+$": {"Amazon Sagemaker Studio"}}),
+    ("Kaggle 2021", "aws_sagemaker_autopilot", {r"^Q37_A_": {"Amazon Sagemaker Autopilot"}, r"^Q36_A_": set()}),
+    ("Kaggle 2022", "aws_sagemaker", {r"^Q37_\d+$": {"Amazon SageMaker"}}),
+    ("Kaggle 2022", "aws_s3", {r"^Q34_\d+$": {"Amazon Simple Storage Service (S3)"}, r"^Q31_\d+$": set()}),
     ("Kaggle 2022", "mlflow", {r"^Q39_\d+$": {"MLflow"}, r"^Q40_\d+$": {"MLflow"}}),
     ("Kaggle 2022", "jupyterlab", {r"^Q13_\d+$": {"JupyterLab"}}),
     ("Kaggle 2022", "gcp_automl", {r"^Q38_\d+$": {"Google Cloud AutoML"}}),
@@ -107,8 +110,8 @@ QUESTION_CHECKS = [
                                         "azure_cosmos_db", "azure_sql"}),
     ("Kaggle 2019", r"^Q30_Part_\d+$", {"aws_ec2", "gcp_gce", "aws_lambda", "azure_vm", "gcp_gae",
                                         "gcp_cloud_functions", "aws_elastic_beanstalk", "gcp_gke", "aws_batch"}),
-    ("Kaggle 2021", r"^Q29_A_", {"aws_ec2", "azure_vm", "gcp_gce"}),
-    ("Kaggle 2022", r"^Q33_\d+$", {"aws_ec2", "azure_vm", "gcp_gce"}),
+    ("Kaggle 2021", (r"^Q29_A_", r"^Q27_A_"), {"aws_ec2", "azure_vm", "gcp_gce"}),  # Q29_A gated by Q27_A
+    ("Kaggle 2022", (r"^Q33_\d+$", r"^Q31_\d+$"), {"aws_ec2", "azure_vm", "gcp_gce"}),  # Q33 gated by Q31
 ]
 
 # 2021 "hope to become more familiar with" (_B) questions: skill, columns, options meaning the skill.
@@ -294,13 +297,46 @@ def test_picked_skill_levels_match_the_file(con, sheets, label, skill, options):
 
 @pytest.mark.parametrize(("label", "pattern", "skills"), QUESTION_CHECKS, ids=[w for w, _, _ in QUESTION_CHECKS])
 def test_question_denominator_is_everyone_who_ticked_an_option(con, sheets, label, pattern, skills):
-    n_answered = len(answered_rows(sheets[label], [pattern]))
+    n_answered = len(answered_rows(sheets[label], [pattern] if isinstance(pattern, str) else pattern))
     marks = ", ".join("?" for _ in skills)
     people, rows = con.execute(
         f"SELECT count(DISTINCT respondent_id), count(*) FROM answers WHERE wave_id = ? AND skill_id IN ({marks})",
         [wave_id(con, label), *sorted(skills)]).fetchone()
     assert people == n_answered
     assert rows == n_answered * len(skills)  # unpicked options are level 0 for those who answered
+
+
+def test_2021_google_cloud_automl_is_read_over_everyone_who_answered_the_gate(con, sheets):
+    """Q37_A (AutoML tools) was shown only to those who picked an AutoML category in Q36_A: the
+    share is over the 1,343 who answered Q36_A, not the 454 shown Q37_A (counted with csv)."""
+    sheet = sheets["Kaggle 2021"]
+    gate = answered_rows(sheet, [r"^Q36_A_"])
+    shown = answered_rows(sheet, [r"^Q37_A_"])
+    picked = picked_rows(sheet, {r"^Q37_A_": {"Google Cloud AutoML"}})
+    assert (len(picked), len(gate), len(shown)) == (123, 1343, 454)
+    assert shown <= gate  # nobody saw the follow-up without answering the gate
+    n, prof = con.execute("SELECT sum(n_answered), sum(n_l3) FROM agg_skill_levels WHERE population = 'all' "
+                          "AND wave_id = ? AND skill_id = 'gcp_automl'", [wave_id(con, "Kaggle 2021")]).fetchone()
+    assert (prof, n) == (123, 1343)
+    assert round(100 * prof / n, 1) == 9.2
+
+
+def test_sagemaker_2019_to_2021_follows_the_managed_ml_question(con, sheets):
+    """2019's SageMaker comes from its ML-products question (Q32); 2021's from the comparable
+    managed-ML question (Q31_A) alone, not mixed with the hosted-notebook question (Q10) that was
+    asked of far more people: 161 of 1,384 = 11.6%, a rise from 2019, where mixing gave 5.7%."""
+    def share(label, pattern):
+        sheet = sheets[label]
+        answered = answered_rows(sheet, [pattern])
+        return len(picked_rows(sheet, {pattern: {"Amazon SageMaker"}})), len(answered)
+    before, after = share("Kaggle 2019", r"^Q32_Part_\d+$"), share("Kaggle 2021", r"^Q31_A_")
+    assert (before, after) == ((123, 1438), (161, 1384))
+    got = {label: con.execute("SELECT sum(n_l3), sum(n_answered) FROM agg_skill_levels WHERE population = 'all' "
+                              "AND wave_id = ? AND skill_id = 'aws_sagemaker'", [wave_id(con, label)]).fetchone()
+           for label in ("Kaggle 2019", "Kaggle 2021")}
+    assert got == {"Kaggle 2019": before, "Kaggle 2021": after}
+    assert (round(100 * before[0] / before[1], 1), round(100 * after[0] / after[1], 1)) == (8.6, 11.6)
+    assert after[0] / after[1] > before[0] / before[1]
 
 
 def test_2021_hope_to_learn_questions_are_learning_interests(con, sheets):
