@@ -247,6 +247,12 @@ class Levels(RootModel[dict[Level, list[Text]]]):
     """Default proficiency labels: level -> the texts that mean it."""
 
 
+class ScaleSets(FileModel):
+    """data/scales.yaml: ordered answer scales (lowest first) a rating question may use."""
+
+    sets: Annotated[dict[Id, list[Text]], BeforeValidator(_empty_map)] = {}
+
+
 class SkillEntry(FileModel):
     id: Id
     en: Text
