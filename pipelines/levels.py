@@ -104,33 +104,50 @@ def stated_scale(header: str) -> tuple[int, int] | None:
     return None
 
 
-def detect_scale(answers: list[str], header: str = "") -> Scale | None:
+def detect_scale(answers: list[str], header: str = "", min_points: int = 3, min_share: float = 0.75) -> Scale | None:
     """The scale of a rating question from its distinct answers (and its header), or None when the
-    answers are no rating scale (free text, yes/no, names)."""
+    answers are no rating scale (free text, yes/no, names).
+
+    The scale is read from the answers that look like ratings (whole numbers 0-10, or labels of a
+    known scale) when they are at least `min_share` of the distinct answers; the others are no
+    level and become row problems. Numbers need `min_points` distinct values to be a scale (fewer
+    are a pick or a count) unless the header states the scale."""
     written = list(dict.fromkeys(a.strip() for a in answers if a and a.strip()))
     na = [a for a in written if norm(a) in NOT_APPLICABLE]
     rated = [a for a in written if a not in na]
-    if not rated:
-        return None
-    numbered = {a: _LEADING_NUMBER.match(norm(a)) for a in rated}
-    if all(numbered.values()):
-        return _numeric(rated, {a: int(m.group(1)) for a, m in numbered.items()},
-                        any(m.group(2) for m in numbered.values()), header, na)
-    return _labelled(rated, na)
-
-
-def _numeric(rated: list[str], numbers: dict[str, int], labelled: bool, header: str, na: list[str]) -> Scale | None:
-    seen_low, seen_high = min(numbers.values()), max(numbers.values())
     stated = stated_scale(header)
+    top = stated[1] if stated else max(NUMERIC_ENDS)
+    # Every whole number counts as meant for a rating; those outside 0..10 (or a stated scale)
+    # place no end: they map outside 0-4 and are reported, never moved into range.
+    numbers = {a: m for a in rated if (m := _LEADING_NUMBER.match(norm(a)))}
+    numbered = {a: m for a, m in numbers.items() if 0 <= int(m.group(1)) <= top}
+    known = set(default_labels()).union(*scale_sets().values())
+    labelled = [a for a in rated if norm(a) in known]
+    readable = max(len(numbers), len(labelled))
+    if not readable or readable < min_share * len(rated):
+        return None
+    if len(numbers) >= len(labelled):
+        if not numbered:
+            return None
+        return _numeric({a: int(m.group(1)) for a, m in numbered.items()},
+                        any(m.group(2) for m in numbered.values()), stated, na, min_points)
+    return _labelled(labelled, na)
+
+
+def _numeric(numbers: dict[str, int], labelled: bool, stated: tuple[int, int] | None, na: list[str],
+             min_points: int) -> Scale | None:
+    seen_low, seen_high = min(numbers.values()), max(numbers.values())
     warning = None
     if stated:
         low, high = stated
     else:
-        if seen_low < 0 or seen_high > max(NUMERIC_ENDS) or len(set(numbers.values())) < 3:
+        if len(set(numbers.values())) < min_points:
             return None  # 0/1, 1/2 or a count: a pick or a number, not a rating
         low = 0 if seen_low == 0 else 1
         high = next(end for end in NUMERIC_ENDS if end >= seen_high)
-        if (low, high) == (1, 4) or seen_low > low:
+        if len(set(numbers.values())) < 3 and seen_high <= 4:
+            low, high = 0, 4  # too few answers to see the ends: the product's own scale
+        if (low, high) == (1, 4) or seen_low > low or len(set(numbers.values())) < 3:
             warning = (f"the answers run {seen_low}-{seen_high}, read as a {low}-{high} scale; if the "
                        "survey's scale is another, choose it in the mapping (scale: in the profile)")
     points = {a: linear(n, low, high) for a, n in numbers.items()}

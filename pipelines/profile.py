@@ -52,6 +52,7 @@ class Question:
     separator: str | None = None  # joined cells: split on this
     scale: tuple[int, int] | None = None  # rating: numeric scale of the answers, e.g. (1, 5)
     labels: dict[str, int] = field(default_factory=dict)  # rating: extra text labels for this question
+    not_applicable: list[str] = field(default_factory=list)  # rating: answers that are no rating
 
     def __post_init__(self):
         if self.skill_from is None:
@@ -123,7 +124,7 @@ def _question(q: config.QuestionSpec, i: int) -> Question:
         kind=q.kind, columns=Selector(names=list(q.columns), match=q.match, exclude=q.exclude),
         name=q.name or f"{q.kind} questions[{i}]", skills=dict(q.skills), skill_from=q.skill_from,
         level=q.level, cloud_kind=q.type, providers=dict(q.providers), separator=q.separator,
-        scale=q.scale, labels=dict(q.labels),
+        scale=q.scale, labels=dict(q.labels), not_applicable=list(q.not_applicable),
     )
 
 
@@ -195,6 +196,8 @@ def to_dict(p: Profile) -> dict:
             d["scale"] = list(q.scale)
         if q.labels:
             d["labels"] = q.labels
+        if q.not_applicable:
+            d["not_applicable"] = q.not_applicable
         questions.append(d)
     out["questions"] = questions
     return out

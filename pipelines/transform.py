@@ -214,7 +214,8 @@ def _map_distinct(sheet: Sheet, profile: Profile, colmap, keys: list[str], looku
                 cell = val.replace("\u00a0", " ").strip()
                 tokens = split_joined(cell, q.separator, options[qi]) if q.separator else [cell]
                 found = mids[key].setdefault(val, [])
-                for token in dict.fromkeys(t for t in tokens if t and norm(t) not in missing_keys):
+                skip = missing_keys | {norm(a) for a in q.not_applicable}
+                for token in dict.fromkeys(t for t in tokens if t and norm(t) not in skip):
                     cache_key = (qi, col_label, opt, token)
                     if cache_key not in token_cache:
                         token_cache[cache_key] = _map_token(q, qi, col_label, opt, token, lookup, label_maps,

@@ -457,6 +457,7 @@ class QuestionSpec(FileModel):
     separator: Text | None = None
     scale: Scale = None
     labels: Labels = {}
+    not_applicable: Names = []  # rating: answers that are no rating (skipped, not a problem)
 
     @model_validator(mode="after")
     def _selects_columns(self) -> QuestionSpec:
