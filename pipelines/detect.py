@@ -41,6 +41,7 @@ STANDARD_HEADERS = {
     "submitted_at": ["timestamp", "タイムスタンプ", "submitted at", "submitted", "completion time", "end date",
                      "submission time", "回答日時", "完了時刻"],
 }
+RESPONSE_NUMBERS = ["id", "response id", "responseid", "response number", "#", "no", "no.", "回答id", "番号"]
 NAME_HEADERS = ["name", "full name", "first name", "last name", "your name", "surname", "氏名", "名前", "お名前"]
 CLOUD_WORDS = ("cloud", "クラウド")
 LEARN_WORDS = ("learn", "学び", "学習", "学びたい")
@@ -63,6 +64,7 @@ ROLE_LABELS = {
 # Why a column is not used, as the proposal says it.
 REASONS = {
     "name": "a person's name: never stored",
+    "response_number": "the survey tool's number for each response: it differs in every wave",
     "free_text": "free text: never stored",
     "id_empty": "looks like an id but is empty in most rows, so it can't identify people",
     "id_repeats": "looks like an id but many values repeat, so it can't identify a person",
@@ -246,6 +248,9 @@ def _person_column(c: _Col, g: ColumnGuess, taken: set[str]) -> None:
     if not c.filled:
         g.reason = REASONS["empty"]
         return
+    if norm(c.col.code) in RESPONSE_NUMBERS and c.unique:
+        g.reason = REASONS["response_number"]
+        return
     std = _standard(c.col)
     if std is None and c.values and all("@" in v and " " not in v for v in c.values[:50]):
         std = "id"  # an email column under another header
@@ -404,15 +409,34 @@ def _is_option_column(c: _Col) -> bool:
 
 
 def _options(values: list[str], separator: str) -> list[str]:
-    """A joined pick list's options: the answers ticked alone are whole labels (commas and all);
-    the rest are what is left of the cells once those labels are taken out."""
-    alone = {v.strip() for v in values if separator not in v}
-    known = sorted({match_key(v) for v in alone}, key=len, reverse=True)
-    options = dict.fromkeys(sorted(alone))
-    for v in values:
-        for token in split_joined(v, separator, known):
-            if token:
-                options.setdefault(token)
+    """A joined pick list's options. Survey tools join ticked labels with the separator even when a
+    label holds one itself, so two pieces are one label when the first always comes right before
+    the second (and the second always right after the first) and the first is plainly unfinished:
+    an open bracket, or a second piece that goes on in lower case."""
+    cells = [v.split(separator) for v in values]
+    after: dict[str, set] = {}
+    before: dict[str, set] = {}
+    for parts in cells:
+        pieces = [p.strip() for p in parts]
+        for i, piece in enumerate(pieces):
+            after.setdefault(piece, set()).add(pieces[i + 1] if i + 1 < len(pieces) else None)
+            before.setdefault(piece, set()).add(pieces[i - 1] if i else None)
+
+    def glued(a: str, b: str) -> bool:
+        unfinished = a.count("(") > a.count(")") or a.count("[") > a.count("]") or b[:1].islower()
+        return unfinished and after[a] == {b} and before[b] == {a}
+
+    options: dict[str, None] = {}
+    for parts in cells:
+        i = 0
+        while i < len(parts):
+            j = i
+            while j + 1 < len(parts) and glued(parts[j].strip(), parts[j + 1].strip()):
+                j += 1
+            label = separator.join(parts[i:j + 1]).strip()  # as written, its own spacing kept
+            if label:
+                options.setdefault(label)
+            i = j + 1
     return list(options)
 
 

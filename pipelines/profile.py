@@ -175,29 +175,27 @@ def to_dict(p: Profile) -> dict:
         out["levels"] = {"scale": list(p.scale), **({"labels": p.labels} if p.labels else {})}
     if p.areas or p.skills:
         out["taxonomy"] = {"areas": p.areas, "skills": p.skills}
-    questions = []
-    for q in p.questions:
-        d: dict = {"kind": q.kind, "name": q.name}
-        s = sel(q.columns)
-        d.update(s if isinstance(s, dict) else {"columns": [s]})
-        if q.kind == "cloud":
-            d["type"] = q.cloud_kind
-            if q.providers:
-                d["providers"] = q.providers
-        if q.kind == "picked":
-            d["level"] = q.level
-        if q.skills:
-            d["skills"] = q.skills
-        if q.kind in {"picked", "interest"} and q.skill_from != "cell" or q.kind == "rating" and q.skill_from != "header":
-            d["skill_from"] = q.skill_from
-        if q.separator:
-            d["separator"] = q.separator
-        if q.scale:
-            d["scale"] = list(q.scale)
-        if q.labels:
-            d["labels"] = q.labels
-        if q.not_applicable:
-            d["not_applicable"] = q.not_applicable
-        questions.append(d)
-    out["questions"] = questions
+    out["questions"] = [_question_dict(q, sel) for q in p.questions]
     return out
+
+
+def _question_dict(q: Question, sel) -> dict:
+    d: dict = {"kind": q.kind, "name": q.name}
+    s = sel(q.columns)
+    d.update(s if isinstance(s, dict) else {"columns": [s]})
+    if q.kind == "cloud":
+        d["type"] = q.cloud_kind
+        if q.providers:
+            d["providers"] = q.providers
+    if q.kind == "picked":
+        d["level"] = q.level
+    if q.skills:
+        d["skills"] = q.skills
+    if q.kind in {"picked", "interest"} and q.skill_from != "cell" or q.kind == "rating" and q.skill_from != "header":
+        d["skill_from"] = q.skill_from
+    for key in ("separator", "labels", "not_applicable"):
+        if getattr(q, key):
+            d[key] = getattr(q, key)
+    if q.scale:
+        d["scale"] = list(q.scale)
+    return d
