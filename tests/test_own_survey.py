@@ -13,8 +13,8 @@ import duckdb
 from pipeline_fixtures import write_csv, write_xlsx
 
 from pipelines.levels import detect_scale, stated_scale
-from pipelines.transform import split_joined
 from pipelines.text import match_key
+from pipelines.transform import split_joined
 
 
 def loaded(result):
