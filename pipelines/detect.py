@@ -46,7 +46,8 @@ NAME_HEADERS = ["name", "full name", "first name", "last name", "your name", "su
 CLOUD_WORDS = ("cloud", "クラウド")
 LEARN_WORDS = ("learn", "学び", "学習", "学びたい")
 # A pick list of skills: its header speaks of tools or technologies used, or its options name skills.
-TOOL_WORDS = ("tool", "technolog", "language", "framework", "platform", "librar", "database", "skill",
+TOOL_WORDS = ("tool", "technolog", "language", "framework", "platform", "librar", "database", "skill", "certif",
+              "training", "course",
               "experience", "worked with", "you use", "used", "ツール", "技術", "言語", "経験", "使用", "使って")
 NO_SKILL_OPTIONS = {"none", "other", "none of the above", "not applicable", "n/a", "i don't use any", "なし", "その他"}
 LONG_SKILL = ["skill", "スキル", "skill name", "技術"]
@@ -234,6 +235,7 @@ def guess_columns(sheet: Sheet, taxonomy: Taxonomy) -> tuple[list[ColumnGuess], 
     for c, g in open_cols:
         if g.role == "ignore" and not g.reason:
             _pick_column(c, g, skills)
+    _drop_option_groups_of_no_skills(cols, guesses, skills)
     for c, g in open_cols:
         if g.role == "ignore" and not g.reason:
             g.reason = _why_not(c)
@@ -355,7 +357,7 @@ def _pick_column(c: _Col, g: ColumnGuess, skills: _Skills) -> None:
         return
     if _is_option_column(c):
         name = c.name or c.col.code
-        if norm(name) in NO_SKILL_OPTIONS:
+        if norm(name) in NO_SKILL_OPTIONS or norm(name).startswith("other"):
             g.reason = REASONS["not_skills"]
             return
         g.role, g.question = "skill_picked", c.question
@@ -395,6 +397,24 @@ def _options_recur(values: list[str], separator: str, options: list[str]) -> boo
         for token in split_joined(v, separator, known):
             cells_per_option[token] = cells_per_option.get(token, 0) + 1
     return max(cells_per_option.values(), default=0) >= 2 and len(options) <= max(2, len(values))
+
+
+def _drop_option_groups_of_no_skills(cols: list[_Col], guesses: list[ColumnGuess], skills: _Skills) -> None:
+    """A question asked as one column per option is about skills when its text speaks of tools or
+    technologies, or enough of its options are taxonomy skills; otherwise (reasons, barriers,
+    benefits) it is not used."""
+    groups: dict[str, list[ColumnGuess]] = {}
+    for g in guesses:
+        if g.role == "skill_picked" and not g.options:
+            groups.setdefault(g.question, []).append(g)
+    for question, members in groups.items():
+        in_taxonomy = sum(not (g.skill or "").startswith("custom_") for g in members)
+        if any(w in norm(question) for w in TOOL_WORDS) or in_taxonomy >= 0.3 * len(members):
+            continue
+        for g in members:
+            g.role, g.skill, g.confidence, g.reason = "ignore", None, 0.0, REASONS["not_skills"]
+    used = {g.skill for g in guesses} | {s for g in guesses for s in g.options.values()}
+    skills.custom = {k: v for k, v in skills.custom.items() if v["id"] in used}
 
 
 def _is_option_column(c: _Col) -> bool:

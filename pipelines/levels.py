@@ -123,6 +123,8 @@ def detect_scale(answers: list[str], header: str = "", min_points: int = 3, min_
     numbered = {a: m for a, m in numbers.items() if 0 <= int(m.group(1)) <= top}
     known = set(default_labels()).union(*scale_sets().values())
     labelled = [a for a in rated if norm(a) in known]
+    if len(labelled) > len(numbers) and len(labelled) < min(min_points, 2):
+        return None  # one known word ("None") is an option, not a scale
     readable = max(len(numbers), len(labelled))
     if not readable or readable < min_share * len(rated):
         return None
