@@ -357,10 +357,9 @@ def _pick_column(c: _Col, g: ColumnGuess, skills: _Skills) -> None:
         return
     if _is_option_column(c):
         name = c.name or c.col.code
-        if norm(name) in NO_SKILL_OPTIONS or norm(name).startswith("other"):
-            g.reason = REASONS["not_skills"]
-            return
         g.role, g.question = "skill_picked", c.question
+        if norm(name) in NO_SKILL_OPTIONS or norm(name).startswith("other"):
+            return  # "None of the above": no skill, but whoever ticked it answered the question
         g.skill, g.confidence = skills.skill(name, c.question)
         g.skill_name = name
         return
@@ -405,11 +404,13 @@ def _drop_option_groups_of_no_skills(cols: list[_Col], guesses: list[ColumnGuess
     benefits) it is not used."""
     groups: dict[str, list[ColumnGuess]] = {}
     for g in guesses:
-        if g.role == "skill_picked" and not g.options:
+        if g.role == "skill_picked" and not g.separator:
             groups.setdefault(g.question, []).append(g)
     for question, members in groups.items():
-        in_taxonomy = sum(not (g.skill or "").startswith("custom_") for g in members)
-        if any(w in norm(question) for w in TOOL_WORDS) or in_taxonomy >= 0.3 * len(members):
+        in_taxonomy = sum(bool(g.skill) and not g.skill.startswith("custom_") for g in members)
+        if not any(g.skill for g in members):
+            in_taxonomy = -1  # only "none" / "other" options: nothing to rate
+        if in_taxonomy >= 0 and (any(w in norm(question) for w in TOOL_WORDS) or in_taxonomy >= 0.3 * len(members)):
             continue
         for g in members:
             g.role, g.skill, g.confidence, g.reason = "ignore", None, 0.0, REASONS["not_skills"]
@@ -517,7 +518,7 @@ def profile_from_guesses(guesses: list[ColumnGuess], base: Profile, areas: list[
             profile.fields[g.role] = Selector([g.column])
         elif g.role == "skill_rating" and g.skill:
             ratings.setdefault(g.question or "skill ratings", []).append(g)
-        elif g.role == "skill_picked" and g.skill and not g.options:
+        elif g.role == "skill_picked" and not g.separator:  # a column per option
             picks.setdefault(g.question or g.column, []).append(g)
         elif g.role == "skill_picked":
             profile.questions.append(Question(
@@ -536,7 +537,7 @@ def profile_from_guesses(guesses: list[ColumnGuess], base: Profile, areas: list[
     rating_questions = [_rating_question(name, members, custom) for name, members in ratings.items()]
     pick_questions = [Question(kind="picked", columns=Selector([g.column for g in members]), name=name,
                                skill_from="header", skills={g.column: custom.note(g.skill) for g in members})
-                      for name, members in picks.items()]
+                      for name, members in picks.items() if any(g.skill for g in members)]
     profile.questions = rating_questions + pick_questions + profile.questions
     long = {g.role: g.column for g in guesses if g.role in ("long_skill", "long_level")}
     if len(long) == 2:
