@@ -66,7 +66,7 @@ def load(path: Path | None = None) -> Access:
     """The access settings; no file means local defaults (no roles, sign-in optional)."""
     data = config.load(config.AccessFile, path or access_file(), missing_ok=True)
     return Access(data.require_login, data.default_role, {role: tuple(e) for role, e in data.roles.items()},
-                  {**DEFAULT_CONSOLE_ROWS, **data.console_rows})
+                  {**DEFAULT_CONSOLE_ROWS, **{str(r): str(t) for r, t in data.console_rows.items()}})
 
 
 def pages_for(role: str | None) -> frozenset[str]:

@@ -122,16 +122,16 @@ def report_pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
-def _headline(head: pd.Series, t: dict[str, str]) -> dict[str, str]:
+def _headline(head: pd.Series, text: dict[str, str]) -> dict[str, str]:
     hidden = bool(head["suppressed"])
     delta = head["coverage_index_delta"]
     return {
-        "respondents": t["hidden"] if hidden else str(int(head["n_respondents"])),
+        "respondents": text["hidden"] if hidden else str(int(head["n_respondents"])),
         "response_rate": _pct(head["response_rate"]),
         "coverage_index": _pct(head["coverage_index"]),
-        "coverage_delta": "" if pd.isna(delta) else t["since"].format(delta=f"{delta * 100:+.1f} pp",
+        "coverage_delta": "" if pd.isna(delta) else text["since"].format(delta=f"{delta * 100:+.1f} pp",
                                                                       prev=head["prev_wave_label"]),
-        "single_points": t["unknown"] if pd.isna(head["n_single_points"]) else str(int(head["n_single_points"])),
+        "single_points": text["unknown"] if pd.isna(head["n_single_points"]) else str(int(head["n_single_points"])),
     }
 
 

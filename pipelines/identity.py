@@ -135,7 +135,7 @@ def hash_ids(values: pd.Series) -> pd.Series:
     """
     keyed = hmac.new(secret_key(), digestmod="sha256")
     codes, distinct = pd.factorize(values.astype("str"), sort=False)  # 1 and "1" alike, as text
-    digests = []
+    digests: list[str | None] = []
     for value in distinct.tolist():
         digest = keyed.copy()
         digest.update(norm(value).encode("utf-8"))

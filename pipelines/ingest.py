@@ -390,43 +390,59 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, parser) -> int:
     if args.list:
-        for row in list_ingestions(args.db):
-            print(json.dumps(row, default=str) if args.json else
-                  "{ingestion_id:>4}  {wave:<12} {rows_loaded:>7} loaded {rows_rejected:>6} rejected  "
-                  "{loaded_at}  {file_name}".format(**row))
-        return 0
+        return _list(args)
     if args.delete is not None:
-        if delete(args.db, args.delete):
-            print(f"deleted ingestion {args.delete}")
-            return 0
-        print(f"no ingestion {args.delete}", file=sys.stderr)
-        return 3
+        return _delete(args)
     if not args.files:
         parser.print_usage(sys.stderr)
         print("error: give at least one FILE (or --list / --delete)", file=sys.stderr)
         return 2
     if args.suggest_profile:
-        for f in args.files:
-            try:
-                print(suggest_profile(f))
-            except FileRefused as exc:
-                print(errors.one_line(exc, 300), file=sys.stderr)
-                return 3
-        return 0
+        return _suggest(args.files)
     if args.profile:
         try:
             load_profile(args.profile)
         except ProfileError as exc:  # the profile is input like the files: refused, in one line
             print(f"refused: {errors.one_line(exc, 300)}", file=sys.stderr)
             return 3
+    return _load_all(args)
+
+
+def _list(args) -> int:
+    for row in list_ingestions(args.db):
+        print(json.dumps(row, default=str) if args.json else
+              "{ingestion_id:>4}  {wave:<12} {rows_loaded:>7} loaded {rows_rejected:>6} rejected  "
+              "{loaded_at}  {file_name}".format(**row))
+    return 0
+
+
+def _delete(args) -> int:
+    if delete(args.db, args.delete):
+        print(f"deleted ingestion {args.delete}")
+        return 0
+    print(f"no ingestion {args.delete}", file=sys.stderr)
+    return 3
+
+
+def _suggest(files: list[str]) -> int:
+    for f in files:
+        try:
+            print(suggest_profile(f))
+        except FileRefused as exc:
+            print(errors.one_line(exc, 300), file=sys.stderr)
+            return 3
+    return 0
+
+
+def _load_all(args) -> int:
+    """Each file in turn (a failed one is reported and the next goes on); 3 if any was refused."""
     code = 0
-    files = args.files
     progress = None
     if sys.stderr.isatty() and not args.json:
         from tqdm import tqdm
 
-        progress = tqdm(total=len(files), unit="file", file=sys.stderr)
-    for f in files:
+        progress = tqdm(total=len(args.files), unit="file", file=sys.stderr)
+    for f in args.files:
         try:
             result = ingest_file(f, db=args.db, wave=args.wave, wave_date=args.wave_date, profile=args.profile,
                                  new_key=args.new_key)
@@ -435,22 +451,25 @@ def _run(args, parser) -> int:
                                   message=f"{Path(f).name}: the load failed. {errors.report(exc, 'ingest: load')}")
         if progress:
             progress.update(1)
-        if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False))
-        elif result.status == "rejected":
-            print(f"refused: {result.message}", file=sys.stderr)
-        else:
-            print(f"{result.file}: {result.message}")
-            for warning in result.warnings:
-                print(f"{result.file}: warning: {warning}", file=sys.stderr)
+        _print_result(result, args.json)
         if result.status == "rejected":
-            if args.json:
-                print(result.message, file=sys.stderr)
             code = 3
     if progress:
         progress.close()
     return code
 
+
+def _print_result(result: IngestResult, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        if result.status == "rejected":
+            print(result.message, file=sys.stderr)
+    elif result.status == "rejected":
+        print(f"refused: {result.message}", file=sys.stderr)
+    else:
+        print(f"{result.file}: {result.message}")
+        for warning in result.warnings:
+            print(f"{result.file}: warning: {warning}", file=sys.stderr)
 
 if __name__ == "__main__":
     sys.exit(main())

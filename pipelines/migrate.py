@@ -55,6 +55,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 con.execute(path.read_text(encoding="utf-8"))
             else:
                 spec = importlib.util.spec_from_file_location(f"migration_{number}", path)
+                if spec is None or spec.loader is None:
+                    raise RuntimeError(f"migration {path.name} cannot be imported")
                 module = importlib.util.module_from_spec(spec)
                 spec.loader.exec_module(module)
                 module.upgrade(con)

@@ -193,11 +193,11 @@ def _line_end(utf8: bytes, end: int) -> int:
 
 def _check_columns(header: bytes, delim: str, name: str) -> None:
     try:
-        fields = next(csv.reader([header.decode("utf-8", errors="replace")], delimiter=delim), [])
+        n_fields = len(next(csv.reader([header.decode("utf-8", errors="replace")], delimiter=delim), []))
     except csv.Error:  # e.g. a field over the csv module's limit: the line cap has bounded it already
-        fields = header.split(delim.encode())
-    if len(fields) > limits.max_columns():
-        raise FileRefused(f"{name} has {len(fields):,} columns, more than the {limits.max_columns():,} a survey "
+        n_fields = len(header.split(delim.encode()))
+    if n_fields > limits.max_columns():
+        raise FileRefused(f"{name} has {n_fields:,} columns, more than the {limits.max_columns():,} a survey "
                           "export may have (SKILLS_MAX_COLUMNS)")
 
 
@@ -285,7 +285,7 @@ def _python_csv(text: str, delim: str, encoding: str, name: str = "file") -> Raw
             continue
         keep.append(record)
         numbers.append(number)
-    columns = list(zip(*keep, strict=True)) if keep else [[] for _ in range(expected)]
+    columns: list[tuple[str, ...]] = list(zip(*keep, strict=True)) if keep else [() for _ in range(expected)]
     table = pa.table({f"c{i}": pa.array(list(col), pa.string()) for i, col in enumerate(columns)})
     return RawTable(table, numbers, "csv", encoding, delim, ragged)
 

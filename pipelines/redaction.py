@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import overload
 
 import pandas as pd
 
@@ -21,6 +22,10 @@ AT_SIGNS = ("@", "\ufe6b", "\uff20")
 _EMAIL = re.compile(r"[\w.!#$%&*+/=?^`{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}")
 
 
+@overload
+def redact(value: str) -> str: ...
+@overload
+def redact(value: object) -> object: ...
 def redact(value: object) -> object:
     """`value` with every email address replaced by <email>; non-text values pass through."""
     if not isinstance(value, str) or not any(sign in value for sign in AT_SIGNS):
