@@ -150,15 +150,7 @@ def to_dict(p: Profile) -> dict:
     out: dict = {"name": p.name}
     if p.wave_label or p.wave_date:
         out["wave"] = {k: v for k, v in {"label": p.wave_label, "date": p.wave_date and p.wave_date.isoformat()}.items() if v}
-    read = {"header_rows": p.header_rows}
-    for key in ("encoding", "delimiter", "sheet"):
-        if getattr(p, key):
-            read[key] = getattr(p, key)
-    if p.header_style != "stacked":
-        read["header_style"] = p.header_style
-    if p.missing:
-        read["missing"] = p.missing
-    out["read"] = read
+    out["read"] = _read_dict(p)
     cols = {k: sel(v) for k, v in p.fields.items()}
     if "submitted_at" in cols and (p.submitted_at_format or p.submitted_at_era != "gregorian"):
         base = cols["submitted_at"]
@@ -177,6 +169,18 @@ def to_dict(p: Profile) -> dict:
         out["taxonomy"] = {"areas": p.areas, "skills": p.skills}
     out["questions"] = [_question_dict(q, sel) for q in p.questions]
     return out
+
+
+def _read_dict(p: Profile) -> dict:
+    read: dict = {"header_rows": p.header_rows}
+    for key in ("encoding", "delimiter", "sheet"):
+        if getattr(p, key):
+            read[key] = getattr(p, key)
+    if p.header_style != "stacked":
+        read["header_style"] = p.header_style
+    if p.missing:
+        read["missing"] = p.missing
+    return read
 
 
 def _question_dict(q: Question, sel) -> dict:
