@@ -128,7 +128,7 @@ def sidebar_filters(options: FilterOptions, settings: Settings) -> tuple[Filters
     track = bar.selectbox("Track", choices["f_track"], key="f_track")
     area_names = options.area_names(None if track == ALL_TRACKS else track)
     st.session_state["f_area"] = [a for a in st.session_state.get("f_area", []) if a in area_names]
-    bar.multiselect("Skill area", list(area_names), key="f_area", format_func=area_names.get, placeholder="All areas")
+    bar.multiselect("Skill area", list(area_names), key="f_area", format_func=lambda a: area_names.get(a, a), placeholder="All areas")
     bar.radio("Skill names", choices["f_lang"], key="f_lang", horizontal=True, format_func=LANGUAGE_NAMES.get)
     bar.select_slider("Proficient means level", choices["f_threshold"], key="f_threshold",
                       format_func=lambda n: f"{n}+ ({LEVEL_LABELS[lang_now][n]})",
@@ -166,7 +166,7 @@ def _seed_from_url(choices: dict, options: FilterOptions, settings: Settings) ->
                          ("f_threshold", settings.threshold)):
         value = params.get(_KEYS[key]) if first else st.session_state.get(key)
         if key == "f_threshold":
-            value = int(value) if str(value).isdigit() else default
+            value = int(str(value)) if str(value).isdigit() else default
         st.session_state[key] = value if value in choices[key] else default
     # A page asked to show a wave (the upload page, after a load): switch to it before the widget exists.
     shown = st.session_state.pop(SHOW_WAVE, None)

@@ -37,8 +37,9 @@ with ui.section("Coverage by area and team"):
 
 with ui.section("Level distribution per skill"):
     names = ctx.options.area_names(ctx.filters.track)
-    allowed = list(ctx.filters.areas) or list(names)
-    area = st.selectbox("Area", allowed, format_func=ctx.options.area_names().get, key="coverage_likert_area")
+    allowed: list[str] = list(ctx.filters.areas) or list(names)
+    area_names = ctx.options.area_names()
+    area = st.selectbox("Area", allowed, format_func=lambda a: area_names.get(a, a), key="coverage_likert_area")
     dist = ui.load(level_distribution, ctx, dataclasses.replace(ctx.filters, areas=(area,))) if area else None
     if dist is None or dist.empty:
         st.info("Nobody in the selection answered a skill of this area.")

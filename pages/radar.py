@@ -70,10 +70,10 @@ with ui.section("Wave report"):
     st.caption(f"One page to send on: the headline, top gaps, single points of knowledge, the cloud split, the movers "
                f"and this radar for the whole organisation in wave {wave} (the people filters do not apply), in the "
                "language chosen under Skill names. From the command line: python -m analytics.report (docs/radar.md).")
-    cols = st.columns(2)
-    cols[0].download_button("Report as HTML", lambda: report_html(ctx.db, wave, ctx.settings, lang),
+    report_cols, db, settings = st.columns(2), ctx.db, ctx.settings
+    report_cols[0].download_button("Report as HTML", lambda: report_html(db, wave, settings, lang),
                             file_name=f"skills_report_{wave}.html", mime="text/html", key="report_html",
                             icon=":material/download:")
-    cols[1].download_button("Report as PDF", lambda: report_pdf(report_html(ctx.db, wave, ctx.settings, lang)),
+    report_cols[1].download_button("Report as PDF", lambda: report_pdf(report_html(db, wave, settings, lang)),
                             file_name=f"skills_report_{wave}.pdf", mime="application/pdf", key="report_pdf",
                             icon=":material/download:")

@@ -190,12 +190,12 @@ elif inspection is not None:
     prepared = st.session_state.get("prepared")
     if prepared is not None:
         rejected = prepared.rejected
-        cols = st.columns(5)
-        cols[0].metric("Rows read", f"{prepared.rows_read:,}")
-        cols[1].metric("Rows to load", f"{prepared.rows_read - prepared.rows_rejected:,}")
-        cols[2].metric("Rows with problems", f"{prepared.rows_rejected:,}")
-        cols[3].metric("Respondents", f"{len(prepared.frames['respondents']):,}")
-        cols[4].metric("Answers", f"{len(prepared.frames['answers']):,}")
+        metric_cols = st.columns(5)
+        metric_cols[0].metric("Rows read", f"{prepared.rows_read:,}")
+        metric_cols[1].metric("Rows to load", f"{prepared.rows_read - prepared.rows_rejected:,}")
+        metric_cols[2].metric("Rows with problems", f"{prepared.rows_rejected:,}")
+        metric_cols[3].metric("Respondents", f"{len(prepared.frames['respondents']):,}")
+        metric_cols[4].metric("Answers", f"{len(prepared.frames['answers']):,}")
         for warning in prepared.warnings:
             st.warning(f"Check the mapping: {warning}.")
         if len(rejected):

@@ -407,7 +407,7 @@ def _drop_option_groups_of_no_skills(cols: list[_Col], guesses: list[ColumnGuess
         if g.role == "skill_picked" and not g.separator:
             groups.setdefault(g.question, []).append(g)
     for question, members in groups.items():
-        in_taxonomy = sum(bool(g.skill) and not g.skill.startswith("custom_") for g in members)
+        in_taxonomy = sum(bool(g.skill) and not str(g.skill).startswith("custom_") for g in members)
         if not any(g.skill for g in members):
             in_taxonomy = -1  # only "none" / "other" options: nothing to rate
         if in_taxonomy >= 0 and (any(w in norm(question) for w in TOOL_WORDS) or in_taxonomy >= 0.3 * len(members)):
@@ -564,7 +564,7 @@ class _CustomTaxonomy:
         self.used: set[str] = set()
 
     def note(self, skill_id: str | None) -> str | None:
-        if skill_id in self.skills:
+        if skill_id is not None and skill_id in self.skills:
             self.used.add(skill_id)
         return skill_id
 

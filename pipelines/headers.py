@@ -82,7 +82,7 @@ def split_headers(raw: RawTable, header_rows: int = 1, style: str = "stacked", n
     if raw.source_rows is not None:
         numbers = raw.source_rows[header_rows:]
     else:
-        numbers = range(header_rows + 1, raw.n_records + 1)
+        numbers = list(range(header_rows + 1, raw.n_records + 1))
     data = data.append_column("_row", pa.array(numbers, pa.int32()))
     # Records with every cell empty (",,,," lines, trailing blank rows) are no responses at all.
     if data.num_rows and n:

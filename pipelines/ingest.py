@@ -26,7 +26,7 @@ from pipelines.headers import looks_like_joined_header, split_headers
 from pipelines.profile import Profile, ProfileError, load_profile, to_dict
 from pipelines.read_file import FileRefused, RawTable, read_any
 from pipelines.redaction import redact, redact_column
-from pipelines.transform import concat_problems, respondent_rows, transform
+from pipelines.transform import Canonical, concat_problems, respondent_rows, transform
 from pipelines.validate import validate_canonical
 
 MAX_REJECTED_SHARE = 0.5
@@ -150,14 +150,14 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
     rows_read = sheet.data.num_rows + len(raw.ragged)
     _check_rejected_share(name, rejected[~rejected["source_row"].isin(superseded["source_row"])], rows_read)
     label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
-    return Prepared(name, raw.sha256, raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
+    return Prepared(name, raw.sha256 or "", raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
                     canonical.unmapped_options, identity.fingerprint(), canonical.offered, detected)
 
 
 def _read_checked(path: Path, name: str, given: Profile | None) -> RawTable:
     """The file's records, refused when most of them are damaged."""
-    raw = read_any(path, encoding=given and given.encoding, delimiter=given and given.delimiter,
-                   sheet=given and given.sheet)
+    raw = read_any(path, encoding=given.encoding if given else None, delimiter=given.delimiter if given else None,
+                   sheet=given.sheet if given else None)
     records = raw.n_records + len(raw.ragged)
     if raw.ragged and len(raw.ragged) > MAX_REJECTED_SHARE * max(records - 1, 1):
         raise Refused(
@@ -231,7 +231,7 @@ def _wave_of(name: str, prof: Profile, respondents: pd.DataFrame, wave: str | No
              wave_date: dt.date | None) -> tuple[str, dt.date | None]:
     """--wave, else the profile's, else the half-year of the median submission."""
     inferred = default_wave(respondents["submitted_at"])
-    label = redact(wave or prof.wave_label or (inferred[0] if inferred else None))
+    label = redact(str(wave or prof.wave_label or (inferred[0] if inferred else "")))
     if not label:
         raise Refused(f"{name} has no submission dates to infer its wave from; name the wave (--wave)")
     date = wave_date or prof.wave_date or (inferred[1] if inferred else None)
@@ -242,7 +242,7 @@ def _no_rows() -> pd.DataFrame:
     return pd.DataFrame(columns=["source_row", "column_name", "value", "reason"])
 
 
-def _one_row_per_person(rows: pd.DataFrame, canonical, bad: set) -> tuple[pd.DataFrame, object]:
+def _one_row_per_person(rows: pd.DataFrame, canonical: Canonical, bad: set) -> tuple[pd.DataFrame, Canonical]:
     """Long layout: a person's rows become one respondent (their first good row stands for them)."""
     good = rows[~rows["source_row"].isin(bad)]
     first = good.groupby("respondent_id")["source_row"].transform("min")

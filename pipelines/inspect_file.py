@@ -33,8 +33,8 @@ class Inspection:
 
 def inspect_file(path: str | Path, profile: Profile | None = None) -> Inspection:
     """Read a file and guess its mapping; raises read_file.FileRefused for unreadable files."""
-    raw = read_any(path, encoding=profile and profile.encoding, delimiter=profile and profile.delimiter,
-                   sheet=profile and profile.sheet)
+    raw = read_any(path, encoding=profile.encoding if profile else None, delimiter=profile.delimiter if profile else None,
+                   sheet=profile.sheet if profile else None)
     det = auto_profile(raw, taxonomy.builtin())
     prof = profile or det.profile
     sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)

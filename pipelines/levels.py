@@ -47,7 +47,7 @@ def to_level(token: str, labels: dict[str, int], scale: tuple[int, int]) -> int 
 
 
 def describe_labels(labels: dict[str, int]) -> str:
-    shown = {}
+    shown: dict = {}
     for label, level in labels.items():
         shown.setdefault(level, label)
     return "/".join(shown[k] for k in sorted(shown))

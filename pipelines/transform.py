@@ -184,7 +184,7 @@ def _long_columns(sheet: Sheet, profile: Profile) -> tuple[Column, Column] | Non
     """The skill and level columns of a long layout (None for a wide one)."""
     if profile.layout != "long":
         return None
-    skill_col, level_col = sheet.find(profile.long_skill), sheet.find(profile.long_level)
+    skill_col, level_col = sheet.find(profile.long_skill or ""), sheet.find(profile.long_level or "")
     if skill_col is None or level_col is None:
         raise ProfileError("long layout: the skill or level column is not in this file")
     return skill_col, level_col
