@@ -68,12 +68,11 @@ REASONS = {
     "response_number": "the survey tool's number for each response: it differs in every wave",
     "free_text": "free text: never stored",
     "id_empty": "looks like an id but is empty in most rows, so it can't identify people",
-    "id_repeats": "looks like an id but most values repeat, so it can't identify a person",
+    "id_repeats": "looks like an id but many values repeat, so it can't identify a person",
     "duplicate": "a second column for a field already mapped",
     "no_skill": "a rating question whose text names no skill",
     "not_skills": "a pick list whose options name no skill",
     "empty": "empty in every row",
-    "no_header": "no header names it",
     "unknown": "no skill, scale, pick list or person field recognised",
 }
 YES = {"yes", "y", "1", "true", "checked", "selected", "x", "✓", "はい", "あり"}
@@ -144,7 +143,7 @@ class _Col:
     col: Column
     values: list[str]  # distinct answers among the first SAMPLE_ROWS responses
     filled: int  # non-empty cells (whole column)
-    unique: bool  # at least half the values distinct (whole column): a person may submit twice, the latest counts
+    unique: bool  # values hardly repeat (whole column): a person may submit twice, the latest counts
     question: str  # the question text without the [option]
     name: str  # the option or skill name the column itself carries ("" when none)
     rows: int  # responses in the sheet
@@ -160,7 +159,7 @@ def _read_column(sheet: Sheet, col: Column) -> _Col:
     question = text.replace(f"[{col.option}]", "").strip(" -:") if col.option else text
     if col.group and col.option:
         question = col.group
-    return _Col(col, values, filled, distinct >= 0.5 * filled, question, col.option, sheet.data.num_rows)
+    return _Col(col, values, filled, distinct >= 0.9 * filled, question, col.option, sheet.data.num_rows)
 
 
 def _standard(col: Column) -> str | None:
@@ -251,9 +250,6 @@ def _person_column(c: _Col, g: ColumnGuess, taken: set[str]) -> None:
     if not c.filled:
         g.reason = REASONS["empty"]
         return
-    if not (c.col.text or "").strip() or re.fullmatch(r"column \d+", c.col.code):
-        g.reason = REASONS["no_header"]  # a name made up for a header cell left empty
-        return
     if norm(c.col.code) in RESPONSE_NUMBERS and c.unique:
         g.reason = REASONS["response_number"]
         return
@@ -296,11 +292,6 @@ def _rating_columns(open_cols: list[tuple[_Col, ColumnGuess]], skills: _Skills) 
                 continue
             name, question = found, "Skills"
         groups.setdefault(question, []).append((c, g, name))
-    # A grid column whose answers are all unreadable still belongs to its grid: its cells are row
-    # problems, never a column silently dropped.
-    for c, g in open_cols:
-        if g.role == "ignore" and not g.reason and c.name and c.question in groups and c.values:
-            groups[c.question].append((c, g, c.name))
     for question, members in groups.items():
         pooled = list(dict.fromkeys(v for c, _, _ in members for v in c.values))
         stated = " ".join(dict.fromkeys([question, *(c.col.text for c, _, _ in members)]))  # a scale said anywhere

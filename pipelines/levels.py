@@ -138,11 +138,7 @@ def detect_scale(answers: list[str], header: str = "", min_points: int = 3, min_
 
 def _numeric(numbers: dict[str, int], labelled: bool, stated: tuple[int, int] | None, na: list[str],
              min_points: int) -> Scale | None:
-    distinct = sorted(set(numbers.values()))
-    seen_low, seen_high = distinct[0], distinct[-1]
-    gaps = [b - a for a, b in zip(distinct, distinct[1:], strict=False)]
-    if not stated and len(gaps) >= 3 and gaps[-1] >= 3 and gaps[-1] > max(gaps[:-1]):
-        seen_high = distinct[-2]  # a lone answer far above the rest (a 7 among 0-4) is a typo, no end
+    seen_low, seen_high = min(numbers.values()), max(numbers.values())
     warning = None
     if stated:
         low, high = stated
@@ -156,7 +152,7 @@ def _numeric(numbers: dict[str, int], labelled: bool, stated: tuple[int, int] | 
         if (low, high) == (1, 4) or seen_low > low or len(set(numbers.values())) < 3:
             warning = (f"the answers run {seen_low}-{seen_high}, read as a {low}-{high} scale; if the "
                        "survey's scale is another, choose it in the mapping (scale: in the profile)")
-    points = {a: linear(n, low, high) for a, n in numbers.items() if low <= n <= high}
+    points = {a: linear(n, low, high) for a, n in numbers.items()}
     kind = "labelled numbers" if labelled else "numeric"
     return Scale(kind, points, (low, high), na, warning)
 
