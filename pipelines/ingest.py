@@ -68,7 +68,6 @@ class Prepared:
     unmapped_options: dict[str, list[str]] = field(default_factory=dict)
     key_fingerprint: str = ""  # of the respondent-id key the ids were hashed with
     offered: pd.DataFrame | None = None  # question, skill_id: what each question asked (question_skills)
-    detection_warnings: list[str] = field(default_factory=list)  # scales detection had to guess
 
     @property
     def rows_rejected(self) -> int:
@@ -76,9 +75,8 @@ class Prepared:
 
     @property
     def warnings(self) -> list[str]:
-        """Things that loaded but deserve a look: scales detection had to guess, answer options that
-        map to no skill."""
-        out = list(self.detection_warnings)
+        """Things that loaded but deserve a look: answer options that map to no skill."""
+        out = []
         for question, labels in self.unmapped_options.items():
             shown = ", ".join(repr(label) for label in labels[:5]) + (" ..." if len(labels) > 5 else "")
             out.append(f"question {question!r}: {len(labels)} answer option(s) map to no skill ({shown}); "
@@ -100,14 +98,13 @@ def default_wave(submitted: pd.Series) -> tuple[str, dt.date] | None:
 
 
 def resolve_profile(raw: RawTable, profile: Profile | str | Path | None, tax: taxonomy.Taxonomy):
-    """(profile, unmatched column labels, the sheet already split when detection did it, the
-    detection's warnings)."""
+    """(profile, unmatched column labels, the sheet already split when detection did it)."""
     if profile is None:
         det = auto_profile(raw, tax)
-        return det.profile, det.unmatched, det.sheet, det.warnings
+        return det.profile, det.unmatched, det.sheet
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    return profile, [], None, []
+    return profile, [], None
 
 
 def prepare_file(path: str | Path, *, profile: Profile | str | Path | None = None, wave: str | None = None,
@@ -129,7 +126,7 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
     given = profile if isinstance(profile, Profile) else (load_profile(profile) if profile else None)
     raw = _read_checked(path, name, given)
     tax = taxonomy.builtin()
-    prof, unmatched, sheet, detected = resolve_profile(raw, given, tax)
+    prof, unmatched, sheet = resolve_profile(raw, given, tax)
     tax = tax.with_additions(prof.areas, prof.skills)
     if sheet is None:
         sheet = split_headers(raw, prof.header_rows, prof.header_style, prof.name_row)
@@ -151,7 +148,7 @@ def _prepare(path: Path, name: str, profile, wave: str | None, wave_date: dt.dat
     _check_rejected_share(name, rejected[~rejected["source_row"].isin(superseded["source_row"])], rows_read)
     label, date = _wave_of(name, prof, frames["respondents"], wave, wave_date)
     return Prepared(name, raw.sha256 or "", raw, prof, tax, label, date, frames, rejected, rows_read, unmatched,
-                    canonical.unmapped_options, identity.fingerprint(), canonical.offered, detected)
+                    canonical.unmapped_options, identity.fingerprint(), canonical.offered)
 
 
 def _read_checked(path: Path, name: str, given: Profile | None) -> RawTable:
@@ -176,8 +173,8 @@ def _check_sheet(name: str, raw: RawTable, sheet, prof: Profile) -> None:
             f"{name}: all column names sit in one cell, which happens when Excel re-saves a CSV with "
             f"'{raw.delimiter}' as its list separator and splits answers apart; export the original file again")
     if not any(q.kind in {"rating", "picked"} for q in prof.questions) and prof.layout != "long":
-        raise Refused(f"{name}: no skill questions recognised (no column holds ratings, a pick list of "
-                      "tools or a column per tool); map the skill columns on the upload page or in a profile")
+        raise Refused(f"{name}: no skill columns recognised (no header names a known skill); "
+                      "map the columns with a profile (try --suggest-profile)")
 
 
 def _check_rejected_share(name: str, failing: pd.DataFrame, rows_read: int) -> None:
@@ -329,12 +326,11 @@ def suggest_profile(path: str | Path) -> str:
     lines = [f"# Draft profile for {Path(path).name} — review before use.",
              f"# Read as {raw.kind}, encoding {raw.encoding or 'n/a'}, delimiter {raw.delimiter!r}."]
     if det.suggestions:
-        lines.append("# Skills matched by a close spelling (confirm them in questions: skills:):")
+        lines.append("# Possible skill columns (fuzzy match, please confirm and move into questions):")
         lines += [f"#   {label!r}: {skill}  (score {score})" for label, (skill, score) in det.suggestions.items()]
-    lines += [f"# Warning: {warning}" for warning in det.warnings]
-    if det.ignored:
-        lines.append(f"# Columns not used ({len(det.ignored)}), and why:")
-        lines += [f"#   {label}: {reason}" for label, reason in list(det.ignored.items())[:500]]
+    if det.unmatched:
+        lines.append(f"# Columns not mapped ({len(det.unmatched)}):")
+        lines += [f"#   {label}" for label in det.unmatched[:200]]
     import yaml
 
     return "\n".join(lines) + "\n" + yaml.safe_dump(to_dict(det.profile), allow_unicode=True, sort_keys=False,

@@ -53,7 +53,6 @@ class Question:
     scale: tuple[int, int] | None = None  # rating: numeric scale of the answers, e.g. (1, 5)
     labels: dict[str, int] = field(default_factory=dict)  # rating: extra text labels for this question
     gate: Selector | None = None  # picked: the columns of the question it was shown after
-    not_applicable: list[str] = field(default_factory=list)  # rating: answers that are no rating
 
     def __post_init__(self):
         if self.skill_from is None:
@@ -125,8 +124,7 @@ def _question(q: config.QuestionSpec, i: int) -> Question:
         kind=q.kind, columns=Selector(names=list(q.columns), match=q.match, exclude=q.exclude),
         name=q.name or f"{q.kind} questions[{i}]", skills=dict(q.skills), skill_from=q.skill_from,
         level=q.level, cloud_kind=q.type, providers=dict(q.providers), separator=q.separator,
-        scale=q.scale, labels=dict(q.labels), not_applicable=list(q.not_applicable),
-        gate=Selector.of(q.gate) if q.gate is not None else None,
+        scale=q.scale, labels=dict(q.labels), gate=Selector.of(q.gate) if q.gate is not None else None,
     )
 
 
@@ -151,11 +149,20 @@ def _selector_yaml(s: Selector):
 
 def to_dict(p: Profile) -> dict:
     """The YAML form of a profile (what --suggest-profile writes and the upload page saves)."""
+    sel = _selector_yaml
     out: dict = {"name": p.name}
     if p.wave_label or p.wave_date:
         out["wave"] = {k: v for k, v in {"label": p.wave_label, "date": p.wave_date and p.wave_date.isoformat()}.items() if v}
-    out["read"] = _read_dict(p)
-    cols = {k: _selector_yaml(v) for k, v in p.fields.items()}
+    read: dict = {"header_rows": p.header_rows}
+    for key in ("encoding", "delimiter", "sheet"):
+        if getattr(p, key):
+            read[key] = getattr(p, key)
+    if p.header_style != "stacked":
+        read["header_style"] = p.header_style
+    if p.missing:
+        read["missing"] = p.missing
+    out["read"] = read
+    cols = {k: sel(v) for k, v in p.fields.items()}
     if "submitted_at" in cols and (p.submitted_at_format or p.submitted_at_era != "gregorian"):
         base = cols["submitted_at"]
         cols["submitted_at"] = {"column": base if isinstance(base, str) else p.fields["submitted_at"].names[0]}
@@ -175,18 +182,6 @@ def to_dict(p: Profile) -> dict:
     return out
 
 
-def _read_dict(p: Profile) -> dict:
-    read: dict = {"header_rows": p.header_rows}
-    for key in ("encoding", "delimiter", "sheet"):
-        if getattr(p, key):
-            read[key] = getattr(p, key)
-    if p.header_style != "stacked":
-        read["header_style"] = p.header_style
-    if p.missing:
-        read["missing"] = p.missing
-    return read
-
-
 def _question_dict(q: Question) -> dict:
     """The YAML form of one question: its kind, name and columns, and every key not at its default."""
     d: dict = {"kind": q.kind, "name": q.name}
@@ -202,11 +197,12 @@ def _question_dict(q: Question) -> dict:
         d["skills"] = q.skills
     if q.kind in {"picked", "interest"} and q.skill_from != "cell" or q.kind == "rating" and q.skill_from != "header":
         d["skill_from"] = q.skill_from
-    for key in ("separator", "labels", "not_applicable"):
-        if getattr(q, key):
-            d[key] = getattr(q, key)
+    if q.separator:
+        d["separator"] = q.separator
     if q.scale:
         d["scale"] = list(q.scale)
+    if q.labels:
+        d["labels"] = q.labels
     if q.gate is not None:
         d["gate"] = _selector_yaml(q.gate)
     return d

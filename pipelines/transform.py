@@ -87,8 +87,6 @@ def _map_token(q: Question, qi: int, code: str, opt: str, token: str, lookup, la
     if q.kind == "cloud":
         return to_provider(token, q.providers), None, None
     # picked / interest: the option is the cell's text, or the column's own label
-    if q.skill_from == "header" and norm(token) in NOT_PICKED:
-        return None, None, None  # a "No" / "0" in a column per option: answered, this option not picked
     if q.skill_from == "cell":
         known, skill = _skill_for(token, q, lookup)
     else:
@@ -97,34 +95,6 @@ def _map_token(q: Question, qi: int, code: str, opt: str, token: str, lookup, la
     if not known:
         unmapped.setdefault(q.name, []).append(label)
     return skill, (q.level if q.kind == "picked" else None), None
-
-
-# A cell of a column per option that says the option was not ticked (LimeSurvey, Qualtrics).
-NOT_PICKED = {"no", "n", "0", "false", "not selected", "unchecked", "いいえ", "なし"}
-
-
-def known_options(q: Question) -> list[str]:
-    """The option labels a joined multi-select is split by, longest first (see split_joined)."""
-    labels = [*q.skills, *q.providers] if q.skill_from == "cell" or q.kind == "cloud" else []
-    return sorted({match_key(label) for label in labels}, key=len, reverse=True)
-
-
-def split_joined(cell: str, separator: str, options: list[str]) -> list[str]:
-    """A joined multi-select's answers. Survey tools join ticked options with the separator (Google
-    Forms: ", ") even when a label holds one itself, so at each place the longest run of parts that
-    spells a known option is taken whole; any other part is an answer of its own."""
-    parts = cell.split(separator)
-    known = set(options)
-    widest = max((o.count(match_key(separator)) for o in options), default=0) + 1
-    tokens, i = [], 0
-    while i < len(parts):
-        for width in range(min(widest, len(parts) - i), 0, -1):
-            joined = separator.join(parts[i:i + width]).strip()  # the label as written, its own spacing kept
-            if width == 1 or match_key(joined) in known:
-                tokens.append(joined)
-                i += width
-                break
-    return tokens
 
 
 def transform(sheet: Sheet, profile: Profile, taxonomy: Taxonomy) -> Canonical:
@@ -198,10 +168,7 @@ def _map_distinct(sheet: Sheet, profile: Profile, colmap, keys: list[str], looku
     Each distinct text is mapped once, in Python: trimmed, joined answers split, missing markers
     dropped, then each token read as a level, a skill or a provider. The distinct texts of a column
     come from Arrow's hash kernel; an empty cell is no answer."""
-    info: dict[str, list[tuple[int, str, str]]] = {}  # a column may feed several questions
-    for key, qi, label, opt in colmap:
-        info.setdefault(key, []).append((qi, label, opt))
-    options = {qi: known_options(q) for qi, q in enumerate(profile.questions)}
+    info = {key: (qi, label, opt) for key, qi, label, opt in colmap}
     missing_keys = {norm(m) for m in profile.missing}
     label_maps = {qi: label_map({**profile.labels, **q.labels}, profile.replace_labels)
                   for qi, q in enumerate(profile.questions) if q.kind == "rating"}
@@ -209,23 +176,23 @@ def _map_distinct(sheet: Sheet, profile: Profile, colmap, keys: list[str], looku
     records: list[tuple] = []
     mids: dict[str, dict[str, list[int]]] = {}
     for key in keys:
+        qi, col_label, opt = info[key]
+        q = profile.questions[qi]
         mids[key] = {}
-        values = [v for v in pc.unique(sheet.data.column(key)).to_pylist() if v]
-        for qi, col_label, opt in info[key]:
-            q = profile.questions[qi]
-            for val in values:
-                cell = val.replace("\u00a0", " ").strip()
-                tokens = split_joined(cell, q.separator, options[qi]) if q.separator else [cell]
-                found = mids[key].setdefault(val, [])
-                skip = missing_keys | {norm(a) for a in q.not_applicable}
-                for token in dict.fromkeys(t for t in tokens if t and norm(t) not in skip):
-                    cache_key = (qi, col_label, opt, token)
-                    if cache_key not in token_cache:
-                        token_cache[cache_key] = _map_token(q, qi, col_label, opt, token, lookup, label_maps,
-                                                            profile, unmapped)
-                    target, level, err = token_cache[cache_key]
-                    found.append(len(records))
-                    records.append((key, val, qi, q.kind, q.cloud_kind, col_label, target, level, err))
+        for val in pc.unique(sheet.data.column(key)).to_pylist():
+            if not val:
+                continue
+            cell = val.replace("\u00a0", " ").strip()
+            tokens = [t.strip() for t in cell.split(q.separator)] if q.separator else [cell]
+            mids[key][val] = []
+            for token in dict.fromkeys(t for t in tokens if t and norm(t) not in missing_keys):
+                cache_key = (qi, col_label, opt, token)
+                if cache_key not in token_cache:
+                    token_cache[cache_key] = _map_token(q, qi, col_label, opt, token, lookup, label_maps, profile,
+                                                        unmapped)
+                target, level, err = token_cache[cache_key]
+                mids[key][val].append(len(records))
+                records.append((key, val, qi, q.kind, q.cloud_kind, col_label, target, level, err))
     mapping = pd.DataFrame(records, columns=["key", "val", "q", "kind", "cloud_kind", "col_label", "target",
                                              "level", "error"]).astype({"level": "Int16"})
     mapping.insert(0, "mid", range(len(mapping)))

@@ -249,12 +249,6 @@ class Levels(RootModel[dict[Level, list[Text]]]):
     """Default proficiency labels: level -> the texts that mean it."""
 
 
-class ScaleSets(FileModel):
-    """data/scales.yaml: ordered answer scales (lowest first) a rating question may use."""
-
-    sets: Annotated[dict[Id, list[Text]], BeforeValidator(_empty_map)] = {}
-
-
 class SkillEntry(FileModel):
     id: Id
     en: Text
@@ -462,7 +456,6 @@ class QuestionSpec(FileModel):
     # The question this one was shown after (picked only): everyone who answered the gate is in
     # this question's population, so those not shown it count as picking none (docs/profiles.md).
     gate: Selected | None = None
-    not_applicable: Names = []  # rating: answers that are no rating (skipped, not a problem)
 
     @model_validator(mode="after")
     def _selects_columns(self) -> QuestionSpec:

@@ -95,9 +95,8 @@ def test_movers_are_changes_beyond_the_minimum_whose_intervals_do_not_overlap(en
     got = movers(db, Filters(), S)
     assert list(got["skill_id"]) == ["terraform", "kubernetes"] and list(got["direction"]) == ["riser", "faller"]
     assert list(got["delta_pp"]) == pytest.approx([50.0, -62.5])
-    # The question behind each figure: plain skill headers loaded without a profile form one
-    # question, which detection names "Skills" (pipelines/detect.py).
-    assert list(got["question"]) == ["Skills", "Skills"]
+    # The question behind each figure: a grid loaded without a profile is one question, "skill ratings".
+    assert list(got["question"]) == ["skill ratings", "skill ratings"]
     row = got.iloc[0]
     assert row["delta"] == pytest.approx(0.5)
     # 95% Wilson, by hand: 10/40 -> 0.1419-0.4019; 30/40 -> 0.5981-0.8581.

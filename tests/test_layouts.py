@@ -425,8 +425,8 @@ def test_default_labels_after_nfkc_trim_casefold(env):
     assert levels_by_team(env) == expected
 
 
-def test_numbers_outside_a_stated_scale_are_rejected(env):
-    rows = [["Email Address", "Team", "Docker (0-4)"],
+def test_numbers_outside_default_scale_are_rejected(env):
+    rows = [["Email Address", "Team", "Docker"],
             ["a@example.com", "A", "5"], ["b@example.com", "B", "-1"], ["c@example.com", "C", "2.5"],
             ["d@example.com", "D", "3"], ["e@example.com", "E", "1"], ["f@example.com", "F", "4"],
             ["g@example.com", "G", "0"]]

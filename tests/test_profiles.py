@@ -148,13 +148,12 @@ def test_na_is_text_unless_declared_missing(env):
             ["b@example.com", "B", "None", "None", "Basic"],
             ["c@example.com", "C", "Dev", "Basic", "Aware"]]
     path = write_csv(env.tmp / "na.csv", rows)
-    # No profile: 'NA' in a rating question is read as not applicable (that skill unanswered, the
-    # row kept); 'None' is the label for level 0; the Role column keeps 'NA' and 'None' as text.
+    # No profile: 'NA' is not a level (row 2 rejected); 'None' is the label for level 0; Role keeps 'None'.
     result = loaded(env.ingest(path, wave="2025-H1"))
-    assert result.rows_rejected == 0
-    assert levels_by_team(env) == {"A": {"kubernetes": 4}, "B": {"docker": 0, "kubernetes": 2},
-                                   "C": {"docker": 2, "kubernetes": 1}}
-    assert dict(env.rows("SELECT team, role FROM respondents")) == {"A": "NA", "B": "None", "C": "Dev"}
+    assert result.rows_rejected == 1
+    assert env.rows("SELECT source_row, column_name, value FROM rejected_rows") == [(2, "Docker", "NA")]
+    assert levels_by_team(env) == {"B": {"docker": 0, "kubernetes": 2}, "C": {"docker": 2, "kubernetes": 1}}
+    assert dict(env.rows("SELECT team, role FROM respondents")) == {"B": "None", "C": "Dev"}
 
 
 def test_declared_missing_marker_means_no_answer(env):
